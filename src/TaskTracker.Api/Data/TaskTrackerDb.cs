@@ -1,0 +1,105 @@
+using Microsoft.EntityFrameworkCore;
+using TaskTracker.Domain;
+
+namespace TaskTracker.Data;
+
+/// <summary>
+/// One model for every provider. Each provider has a subclass so that it keeps its own migrations
+/// (SQLite and PostgreSQL differ in types and DDL), while queries are written once against this class.
+/// </summary>
+public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Plan> Plans => Set<Plan>();
+    public DbSet<Section> Sections => Set<Section>();
+    public DbSet<WorkTask> Tasks => Set<WorkTask>();
+    public DbSet<Clause> Clauses => Set<Clause>();
+    public DbSet<ClauseAgency> ClauseAgencies => Set<ClauseAgency>();
+    public DbSet<Agency> Agencies => Set<Agency>();
+    public DbSet<AgencyGroupMember> AgencyGroupMembers => Set<AgencyGroupMember>();
+    public DbSet<Measure> Measures => Set<Measure>();
+    public DbSet<Target> Targets => Set<Target>();
+    public DbSet<Milestone> Milestones => Set<Milestone>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder b)
+    {
+        // Enums as readable strings: the database is inspected by people, and reordering an enum must not corrupt data.
+        b.Properties<AgencyRole>().HaveConversion<string>().HaveMaxLength(32);
+        b.Properties<ReportingCadence>().HaveConversion<string>().HaveMaxLength(32);
+        b.Properties<Comparison>().HaveConversion<string>().HaveMaxLength(32);
+        b.Properties<TargetKind>().HaveConversion<string>().HaveMaxLength(32);
+        b.Properties<Direction>().HaveConversion<string>().HaveMaxLength(32);
+        b.Properties<BaselineComparison>().HaveConversion<string>().HaveMaxLength(32);
+        b.Properties<MilestoneKind>().HaveConversion<string>().HaveMaxLength(32);
+        b.Properties<Recurrence>().HaveConversion<string>().HaveMaxLength(32);
+        b.Properties<decimal>().HavePrecision(20, 6);
+    }
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<Plan>(e =>
+        {
+            e.HasIndex(x => x.Code).IsUnique();
+            e.Property(x => x.Code).HasMaxLength(64);
+            e.HasOne(x => x.OwnerAgency).WithMany().HasForeignKey(x => x.OwnerAgencyId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(x => x.OversightAgency).WithMany().HasForeignKey(x => x.OversightAgencyId).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<Section>(e =>
+        {
+            e.HasIndex(x => new { x.PlanId, x.Number }).IsUnique();
+            e.HasOne(x => x.Plan).WithMany(p => p.Sections).HasForeignKey(x => x.PlanId);
+        });
+        b.Entity<WorkTask>(e =>
+        {
+            e.ToTable("Tasks");
+            e.HasIndex(x => new { x.PlanId, x.Number }).IsUnique();
+            e.HasOne(x => x.Plan).WithMany(p => p.Tasks).HasForeignKey(x => x.PlanId);
+            e.HasOne(x => x.Section).WithMany(s => s.Tasks).HasForeignKey(x => x.SectionId).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<Clause>(e =>
+        {
+            e.HasIndex(x => new { x.TaskId, x.Seq }).IsUnique();
+            e.HasOne(x => x.Task).WithMany(t => t.Clauses).HasForeignKey(x => x.TaskId);
+        });
+        b.Entity<ClauseAgency>(e =>
+        {
+            e.HasKey(x => new { x.ClauseId, x.Position });
+            e.HasIndex(x => x.AgencyId);
+            e.HasOne(x => x.Clause).WithMany(c => c.Agencies).HasForeignKey(x => x.ClauseId);
+            e.HasOne(x => x.Agency).WithMany().HasForeignKey(x => x.AgencyId).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<Agency>(e =>
+        {
+            e.HasIndex(x => x.Code).IsUnique();
+            e.Property(x => x.Code).HasMaxLength(64);
+            e.Property(x => x.Kind).HasMaxLength(32);
+            e.Ignore(x => x.IsGroup);
+        });
+        b.Entity<AgencyGroupMember>(e =>
+        {
+            e.HasKey(x => new { x.GroupId, x.MemberId });
+            e.HasOne(x => x.Group).WithMany(a => a.Members).HasForeignKey(x => x.GroupId);
+            e.HasOne(x => x.Member).WithMany(a => a.MemberOf).HasForeignKey(x => x.MemberId).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<Measure>(e =>
+        {
+            e.HasDiscriminator<string>("Type").HasValue<Target>("target").HasValue<Milestone>("milestone");
+            e.Property<string>("Type").HasMaxLength(16);
+            e.HasIndex(x => new { x.PlanId, x.Code }).IsUnique();
+            e.HasIndex(x => x.TaskId);
+            e.HasOne(x => x.Plan).WithMany(p => p.Measures).HasForeignKey(x => x.PlanId);
+            e.HasOne(x => x.Task).WithMany(t => t.Measures).HasForeignKey(x => x.TaskId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(x => x.Clause).WithMany().HasForeignKey(x => x.ClauseId).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<Target>(e =>
+        {
+            e.OwnsOne(x => x.Baseline);
+            e.OwnsOne(x => x.Reference2024);
+            e.Property(x => x.Kind).HasColumnName("TargetKind");
+        });
+        b.Entity<Milestone>(e => e.Property(x => x.Kind).HasColumnName("MilestoneKind"));
+    }
+}
+
+public sealed class SqliteTaskTrackerDb(DbContextOptions<SqliteTaskTrackerDb> options) : TaskTrackerDb(options);
+
+public sealed class PostgresTaskTrackerDb(DbContextOptions<PostgresTaskTrackerDb> options) : TaskTrackerDb(options);

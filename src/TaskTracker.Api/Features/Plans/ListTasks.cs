@@ -1,0 +1,92 @@
+using FluentValidation;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using TaskTracker.Data;
+using TaskTracker.Domain;
+using TaskTracker.Infrastructure;
+
+namespace TaskTracker.Features.Plans;
+
+public sealed record TaskSummary(
+    int Number, string Numeral, int Section, string TitleZh, string TitleEn, string SummaryEn,
+    IReadOnlyList<AgencyRef> LeadAgencies, int ClauseCount, int TargetCount, int MilestoneCount);
+
+public sealed record Paged<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);
+
+// Role: "any" (default) = the agency is named in any clause, directly or through a group it belongs to; "lead" = it leads at least one clause.
+public sealed record ListTasksQuery(
+    string Plan, int? Section, string? Agency, string? Role, bool? HasTargets, string? Q, int Page = 1, int PageSize = 50)
+    : IQuery<Paged<TaskSummary>>;
+
+public sealed class ListTasksValidator : AbstractValidator<ListTasksQuery>
+{
+    public ListTasksValidator()
+    {
+        RuleFor(x => x.Section).GreaterThanOrEqualTo(1).When(x => x.Section is not null);
+        RuleFor(x => x.Role).Must(r => r is null or "any" or "lead").WithMessage("role must be 'any' or 'lead'.");
+        RuleFor(x => x.Role).Null().When(x => x.Agency is null).WithMessage("role applies only together with agency.");
+        RuleFor(x => x.Q).MaximumLength(200);
+        RuleFor(x => x.Page).GreaterThanOrEqualTo(1);
+        RuleFor(x => x.PageSize).InclusiveBetween(1, 200);
+    }
+}
+
+public sealed class ListTasksHandler(TaskTrackerDb db) : IQueryHandler<ListTasksQuery, Paged<TaskSummary>>
+{
+    public async ValueTask<Paged<TaskSummary>> Handle(ListTasksQuery q, CancellationToken ct)
+    {
+        var plan = await db.Plans.AsNoTracking().Where(p => p.Code == q.Plan)
+            .Select(p => new { p.Id, SectionCount = p.Sections.Count }).FirstOrDefaultAsync(ct)
+            ?? throw new NotFoundException("Plan", q.Plan);
+        if (q.Section > plan.SectionCount)
+            throw new ValidationException([new FluentValidation.Results.ValidationFailure("section", $"section must be between 1 and {plan.SectionCount}.")]);
+
+        var tasks = db.Tasks.AsNoTracking().Where(t => t.PlanId == plan.Id);
+        if (q.Section is { } section) tasks = tasks.Where(t => t.Section.Number == section);
+        if (q.Agency is not null)
+        {
+            var ids = await AgencyScope.IdsActingAsAsync(db, q.Agency, ct)
+                      ?? throw new ValidationException([new FluentValidation.Results.ValidationFailure("agency", $"unknown agency code '{q.Agency}'.")]);
+            tasks = q.Role == "lead"
+                ? tasks.Where(t => t.Clauses.Any(c => c.Agencies.Any(a => a.Position == 0 && ids.Contains(a.AgencyId))))
+                : tasks.Where(t => t.Clauses.Any(c => c.Agencies.Any(a => ids.Contains(a.AgencyId))));
+        }
+        if (q.HasTargets is { } has)
+            tasks = tasks.Where(t => t.Measures.Any(m => m.Active && m is Target) == has); // includes headline targets a task carries
+        if (!string.IsNullOrWhiteSpace(q.Q))
+        {
+            var text = q.Q.Trim().ToLower();
+            tasks = tasks.Where(t => t.TitleZh.Contains(text) || t.TextZh.Contains(text) || t.TitleEn.ToLower().Contains(text) ||
+                                     t.SummaryEn.ToLower().Contains(text) || t.Clauses.Any(c => c.TextEn.ToLower().Contains(text)));
+        }
+
+        var total = await tasks.CountAsync(ct);
+        var page = await tasks.OrderBy(t => t.Number)
+            .Skip((q.Page - 1) * q.PageSize).Take(q.PageSize)
+            .Select(t => new
+            {
+                t.Number, t.Numeral, Section = t.Section.Number, t.TitleZh, t.TitleEn, t.SummaryEn,
+                Leads = t.Clauses.OrderBy(c => c.Seq).SelectMany(c => c.Agencies.Where(a => a.Position == 0))
+                    .Select(a => new AgencyRef(a.Agency.Code, a.Agency.NameZh, a.Agency.NameEn, a.Agency.Kind)).ToList(),
+                Clauses = t.Clauses.Count,
+                Targets = t.Measures.Count(m => m.Active && m is Target),
+                Milestones = t.Measures.Count(m => m.Active && m is Milestone),
+            })
+            .ToListAsync(ct);
+
+        var items = page.Select(t => new TaskSummary(t.Number, t.Numeral, t.Section, t.TitleZh, t.TitleEn, t.SummaryEn,
+            t.Leads.DistinctBy(a => a.Code).ToList(), t.Clauses, t.Targets, t.Milestones)).ToList();
+        return new Paged<TaskSummary>(items, q.Page, q.PageSize, total);
+    }
+}
+
+public static class AgencyScope
+{
+    /// <summary>The agency itself plus every group it belongs to (a city government acts under 各市〔州〕人民政府); null if unknown.</summary>
+    public static async Task<List<int>?> IdsActingAsAsync(TaskTrackerDb db, string code, CancellationToken ct)
+    {
+        var agency = await db.Agencies.AsNoTracking().Where(a => a.Code == code)
+            .Select(a => new { a.Id, Groups = a.MemberOf.Select(m => m.GroupId).ToList() }).FirstOrDefaultAsync(ct);
+        return agency is null ? null : [agency.Id, .. agency.Groups];
+    }
+}

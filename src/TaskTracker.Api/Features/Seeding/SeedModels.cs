@@ -1,0 +1,155 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using TaskTracker.Domain;
+
+namespace TaskTracker.Features.Seeding;
+
+// The JSON shapes of a plan folder (documented in seed-data/SCHEMA.md). Everything is nullable so that the
+// validator, not the deserialiser, reports a missing field with its path.
+
+public sealed record SeedPlan
+{
+    public string? Code { get; init; }
+    public string? TitleZh { get; init; }
+    public string? TitleEn { get; init; }
+    public DateOnly? PeriodStart { get; init; }
+    public DateOnly? PeriodEnd { get; init; }
+    public string? OwnerAgency { get; init; }
+    public string? OversightAgency { get; init; }
+    public SeedSource? Source { get; init; }
+    public string? PreambleZh { get; init; }
+    public string? ClosingZh { get; init; }
+    public SeedReporting? Reporting { get; init; }
+    public List<SeedSection>? Sections { get; init; }
+    public List<SeedTarget>? HeadlineTargets { get; init; }
+}
+
+public sealed record SeedSource
+{
+    public string? Document { get; init; }
+    public string? Article { get; init; }
+    public string? Publisher { get; init; }
+    public string? Url { get; init; }
+}
+
+public sealed record SeedReporting
+{
+    public ReportingCadence? Cadence { get; init; }
+    public int? GraceDays { get; init; }
+}
+
+public sealed record SeedSection
+{
+    public int? Number { get; init; }
+    public string? Numeral { get; init; }
+    public string? TitleZh { get; init; }
+    public string? TitleEn { get; init; }
+}
+
+public sealed record SeedTasksFile
+{
+    public List<SeedTask>? Tasks { get; init; }
+}
+
+public sealed record SeedTask
+{
+    public int? Number { get; init; }
+    public string? Numeral { get; init; }
+    public int? Section { get; init; }
+    public string? TitleZh { get; init; }
+    public string? TitleEn { get; init; }
+    public string? TextZh { get; init; }
+    public string? SummaryEn { get; init; }
+    public List<SeedClause>? Clauses { get; init; }
+    public List<SeedTarget>? Targets { get; init; }
+    public List<SeedMilestone>? Milestones { get; init; }
+}
+
+public sealed record SeedClause
+{
+    public int? Seq { get; init; }
+    public string? TextZh { get; init; }
+    public string? TextEn { get; init; }
+    public string? ResponsibleText { get; init; }
+    public List<string>? Agencies { get; init; }
+    public bool? AndOthers { get; init; }
+}
+
+public sealed record SeedTarget
+{
+    public string? Code { get; init; }
+    public int? Clause { get; init; }
+    public string? MetricZh { get; init; }
+    public string? MetricEn { get; init; }
+    public decimal? Value { get; init; }
+    public string? Unit { get; init; }
+    public string? UnitEn { get; init; }
+    public string? ValueAsWritten { get; init; }
+    public Comparison? Comparison { get; init; }
+    public TargetKind? Kind { get; init; }
+    public Direction? Direction { get; init; }
+    public DateOnly? DueDate { get; init; }
+    public decimal? Weight { get; init; }
+    public ReportingCadence? Cadence { get; init; }
+    public SeedFigure? Baseline { get; init; }
+    public SeedFigure? Reference2024 { get; init; }
+    public List<int>? Tasks { get; init; }
+    public string? SourceText { get; init; }
+    public string? Note { get; init; }
+}
+
+public sealed record SeedFigure
+{
+    public decimal? Value { get; init; }
+    public BaselineComparison? Comparison { get; init; }
+    public DateOnly? AsOf { get; init; }
+    public string? SourceText { get; init; }
+    public string? Source { get; init; }
+    public string? Note { get; init; }
+}
+
+public sealed record SeedMilestone
+{
+    public string? Code { get; init; }
+    public int? Clause { get; init; }
+    public string? TitleZh { get; init; }
+    public string? TitleEn { get; init; }
+    public MilestoneKind? Kind { get; init; }
+    public DateOnly? DueDate { get; init; }
+    public Recurrence? Recurrence { get; init; }
+    public decimal? Weight { get; init; }
+    public ReportingCadence? Cadence { get; init; }
+    public string? SourceText { get; init; }
+    public string? Note { get; init; }
+}
+
+public sealed record SeedAgenciesFile
+{
+    public List<SeedAgency>? Agencies { get; init; }
+}
+
+public sealed record SeedAgency
+{
+    public string? Code { get; init; }
+    public string? NameZh { get; init; }
+    public string? ShortNameZh { get; init; }
+    public List<string>? Aliases { get; init; }
+    public string? NameEn { get; init; }
+    public string? Kind { get; init; }
+    public List<string>? Members { get; init; }
+}
+
+/// <summary>A plan folder as read from disk, before validation.</summary>
+public sealed record SeedFolder(string Path, SeedPlan Plan, SeedTasksFile Tasks, SeedAgenciesFile Agencies, string? SourceText, string Hash);
+
+public static class SeedJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        // A misspelt field would otherwise be silently dropped, and an official's figure with it.
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false) },
+    };
+}

@@ -1,0 +1,15 @@
+namespace TaskTracker.Infrastructure;
+
+/// <summary>Thrown by handlers for a resource the caller named that does not exist; mapped to 404.</summary>
+public sealed class NotFoundException(string resource, string key)
+    : Exception($"{resource} '{key}' was not found.")
+{
+    public string Resource { get; } = resource;
+    public string Key { get; } = key;
+}
+
+/// <summary>A request that is well-formed but conflicts with the current state; mapped to 409.</summary>
+public sealed class ConflictException(string message) : Exception(message);
+
+/// <summary>The caller may not do this; mapped to 403.</summary>
+public sealed class ForbiddenException(string message) : Exception(message);
