@@ -19,6 +19,10 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
     public DbSet<Measure> Measures => Set<Measure>();
     public DbSet<Target> Targets => Set<Target>();
     public DbSet<Milestone> Milestones => Set<Milestone>();
+    public DbSet<ProgressReport> Reports => Set<ProgressReport>();
+    public DbSet<ApiToken> Tokens => Set<ApiToken>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<AuditEntry> Audit => Set<AuditEntry>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder b)
     {
@@ -31,6 +35,10 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
         b.Properties<BaselineComparison>().HaveConversion<string>().HaveMaxLength(32);
         b.Properties<MilestoneKind>().HaveConversion<string>().HaveMaxLength(32);
         b.Properties<Recurrence>().HaveConversion<string>().HaveMaxLength(32);
+        b.Properties<MilestoneStatus>().HaveConversion<string>().HaveMaxLength(32);
+        b.Properties<ReviewStatus>().HaveConversion<string>().HaveMaxLength(32);
+        b.Properties<Role>().HaveConversion<string>().HaveMaxLength(32);
+        b.Properties<IdempotencyState>().HaveConversion<string>().HaveMaxLength(32);
         b.Properties<decimal>().HavePrecision(20, 6);
     }
 
@@ -97,6 +105,49 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
             e.Property(x => x.Kind).HasColumnName("TargetKind");
         });
         b.Entity<Milestone>(e => e.Property(x => x.Kind).HasColumnName("MilestoneKind"));
+        b.Entity<ProgressReport>(e =>
+        {
+            e.ToTable("Reports");
+            e.HasIndex(x => new { x.MeasureId, x.AsOf });
+            e.HasIndex(x => new { x.PlanId, x.FiledAtUtc });
+            e.HasIndex(x => x.SupersedesId).IsUnique(); // a report is corrected at most once; the chain continues from the correction
+            e.HasOne(x => x.Measure).WithMany().HasForeignKey(x => x.MeasureId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(x => x.Agency).WithMany().HasForeignKey(x => x.AgencyId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(x => x.Supersedes).WithMany().HasForeignKey(x => x.SupersedesId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Plan>().WithMany().HasForeignKey(x => x.PlanId).OnDelete(DeleteBehavior.Restrict);
+            e.Property(x => x.Period).HasMaxLength(16);
+            e.Property(x => x.SubUnit).HasMaxLength(100);
+            e.Property(x => x.Narrative).HasMaxLength(4000);
+            e.Property(x => x.CorrectionReason).HasMaxLength(1000);
+            e.Property(x => x.ReviewComment).HasMaxLength(2000);
+            e.Property(x => x.Version).IsConcurrencyToken();
+        });
+        b.Entity<ApiToken>(e =>
+        {
+            e.HasIndex(x => x.Hash).IsUnique();
+            e.Property(x => x.Hash).HasMaxLength(64);
+            e.Property(x => x.Prefix).HasMaxLength(16);
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.HasOne(x => x.Agency).WithMany().HasForeignKey(x => x.AgencyId).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<IdempotencyRecord>(e =>
+        {
+            // Enforced by the database so two instances cannot both accept the same key.
+            e.HasIndex(x => new { x.TokenId, x.Key }).IsUnique();
+            e.Property(x => x.Key).HasMaxLength(255);
+            e.Property(x => x.Route).HasMaxLength(300);
+            e.Property(x => x.RequestHash).HasMaxLength(64);
+            e.HasOne<ApiToken>().WithMany().HasForeignKey(x => x.TokenId).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<AuditEntry>(e =>
+        {
+            e.ToTable("Audit");
+            e.HasIndex(x => x.AtUtc);
+            e.HasIndex(x => new { x.EntityType, x.EntityId });
+            e.Property(x => x.Action).HasMaxLength(64);
+            e.Property(x => x.EntityType).HasMaxLength(64);
+            e.Property(x => x.EntityId).HasMaxLength(64);
+        });
     }
 }
 

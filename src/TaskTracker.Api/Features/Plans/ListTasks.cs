@@ -56,7 +56,7 @@ public sealed class ListTasksHandler(TaskTrackerDb db) : IQueryHandler<ListTasks
         if (!string.IsNullOrWhiteSpace(q.Q))
         {
             var text = q.Q.Trim().ToLower();
-            tasks = tasks.Where(t => t.TitleZh.Contains(text) || t.TextZh.Contains(text) || t.TitleEn.ToLower().Contains(text) ||
+            tasks = tasks.Where(t => t.TitleZh.ToLower().Contains(text) || t.TextZh.ToLower().Contains(text) || t.TitleEn.ToLower().Contains(text) ||
                                      t.SummaryEn.ToLower().Contains(text) || t.Clauses.Any(c => c.TextEn.ToLower().Contains(text)));
         }
 

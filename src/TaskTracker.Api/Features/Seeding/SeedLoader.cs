@@ -197,6 +197,7 @@ public sealed class SeedLoader(TaskTrackerDb db, TimeProvider clock, ILogger<See
             .Include(p => p.Sections)
             .Include(p => p.Tasks).ThenInclude(t => t.Clauses).ThenInclude(c => c.Agencies)
             .Include(p => p.Measures)
+            .AsSplitQuery()
             .FirstOrDefaultAsync(p => p.Code == s.Code, ct);
         if (plan is null)
         {

@@ -30,6 +30,26 @@ namespace TaskTracker.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Audit",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    AtUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    TokenId = table.Column<int>(type: "INTEGER", nullable: true),
+                    Actor = table.Column<string>(type: "TEXT", nullable: true),
+                    AgencyId = table.Column<int>(type: "INTEGER", nullable: true),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    EntityType = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    EntityId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Details = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Audit", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AgencyGroupMembers",
                 columns: table => new
                 {
@@ -95,6 +115,32 @@ namespace TaskTracker.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Tokens",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Role = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    AgencyId = table.Column<int>(type: "INTEGER", nullable: true),
+                    Prefix = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ExpiresAtUtc = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    RevokedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Tokens", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Tokens_Agencies_AgencyId",
+                        column: x => x.AgencyId,
+                        principalTable: "Agencies",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Sections",
                 columns: table => new
                 {
@@ -115,6 +161,34 @@ namespace TaskTracker.Data.Migrations.Sqlite
                         principalTable: "Plans",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "IdempotencyRecords",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    TokenId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Key = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
+                    Route = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    RequestHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    State = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ResponseStatus = table.Column<int>(type: "INTEGER", nullable: true),
+                    ResponseBody = table.Column<string>(type: "TEXT", nullable: true),
+                    ResponseLocation = table.Column<string>(type: "TEXT", nullable: true),
+                    CreatedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    CompletedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_IdempotencyRecords", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_IdempotencyRecords_Tokens_TokenId",
+                        column: x => x.TokenId,
+                        principalTable: "Tokens",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -268,6 +342,61 @@ namespace TaskTracker.Data.Migrations.Sqlite
                         onDelete: ReferentialAction.Restrict);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "Reports",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    PlanId = table.Column<int>(type: "INTEGER", nullable: false),
+                    MeasureId = table.Column<int>(type: "INTEGER", nullable: false),
+                    AgencyId = table.Column<int>(type: "INTEGER", nullable: false),
+                    TokenId = table.Column<int>(type: "INTEGER", nullable: true),
+                    Value = table.Column<decimal>(type: "TEXT", precision: 20, scale: 6, nullable: true),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    Period = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    SubUnit = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    AsOf = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    Narrative = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    Evidence = table.Column<string>(type: "TEXT", nullable: false),
+                    FiledAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    SupersedesId = table.Column<long>(type: "INTEGER", nullable: true),
+                    CorrectionReason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    ReviewStatus = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ReviewComment = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    ReviewedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ReviewedByTokenId = table.Column<int>(type: "INTEGER", nullable: true),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Reports", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Reports_Agencies_AgencyId",
+                        column: x => x.AgencyId,
+                        principalTable: "Agencies",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Reports_Measures_MeasureId",
+                        column: x => x.MeasureId,
+                        principalTable: "Measures",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Reports_Plans_PlanId",
+                        column: x => x.PlanId,
+                        principalTable: "Plans",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Reports_Reports_SupersedesId",
+                        column: x => x.SupersedesId,
+                        principalTable: "Reports",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_Agencies_Code",
                 table: "Agencies",
@@ -280,6 +409,16 @@ namespace TaskTracker.Data.Migrations.Sqlite
                 column: "MemberId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Audit_AtUtc",
+                table: "Audit",
+                column: "AtUtc");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Audit_EntityType_EntityId",
+                table: "Audit",
+                columns: new[] { "EntityType", "EntityId" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_ClauseAgencies_AgencyId",
                 table: "ClauseAgencies",
                 column: "AgencyId");
@@ -288,6 +427,12 @@ namespace TaskTracker.Data.Migrations.Sqlite
                 name: "IX_Clauses_TaskId_Seq",
                 table: "Clauses",
                 columns: new[] { "TaskId", "Seq" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_IdempotencyRecords_TokenId_Key",
+                table: "IdempotencyRecords",
+                columns: new[] { "TokenId", "Key" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -323,6 +468,27 @@ namespace TaskTracker.Data.Migrations.Sqlite
                 column: "OwnerAgencyId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Reports_AgencyId",
+                table: "Reports",
+                column: "AgencyId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Reports_MeasureId_AsOf",
+                table: "Reports",
+                columns: new[] { "MeasureId", "AsOf" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Reports_PlanId_FiledAtUtc",
+                table: "Reports",
+                columns: new[] { "PlanId", "FiledAtUtc" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Reports_SupersedesId",
+                table: "Reports",
+                column: "SupersedesId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Sections_PlanId_Number",
                 table: "Sections",
                 columns: new[] { "PlanId", "Number" },
@@ -338,6 +504,17 @@ namespace TaskTracker.Data.Migrations.Sqlite
                 name: "IX_Tasks_SectionId",
                 table: "Tasks",
                 column: "SectionId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Tokens_AgencyId",
+                table: "Tokens",
+                column: "AgencyId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Tokens_Hash",
+                table: "Tokens",
+                column: "Hash",
+                unique: true);
         }
 
         /// <inheritdoc />
@@ -347,7 +524,19 @@ namespace TaskTracker.Data.Migrations.Sqlite
                 name: "AgencyGroupMembers");
 
             migrationBuilder.DropTable(
+                name: "Audit");
+
+            migrationBuilder.DropTable(
                 name: "ClauseAgencies");
+
+            migrationBuilder.DropTable(
+                name: "IdempotencyRecords");
+
+            migrationBuilder.DropTable(
+                name: "Reports");
+
+            migrationBuilder.DropTable(
+                name: "Tokens");
 
             migrationBuilder.DropTable(
                 name: "Measures");

@@ -1,0 +1,90 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace TaskTracker.Tests.Infrastructure;
+
+/// <summary>
+/// The real service over real HTTP (in-process test server) on a real SQLite file in a fresh temp folder,
+/// seeded with the Guizhou plan and the small demo plan. The clock is a FakeTimeProvider tests can move.
+/// </summary>
+public class TaskTrackerApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public string Root { get; } = TestPaths.NewTempDir("app");
+    public string SeedRoot => Path.Combine(Root, "seed");
+    public string DatabasePath => Path.Combine(Root, "tasktracker.db");
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2025, 7, 1, 2, 0, 0, TimeSpan.Zero));
+    public Dictionary<string, string?> Settings { get; } = new();
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    public TaskTrackerApp()
+    {
+        TestPaths.CopyDir(TestPaths.GuizhouSeed, Path.Combine(SeedRoot, "guizhou-2025"));
+        TestPaths.CopyDir(TestPaths.DemoSeed, Path.Combine(SeedRoot, "demo-2026"));
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Database:SqlitePath", DatabasePath);
+        builder.UseSetting("Database:SeedPath", SeedRoot);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (k, v) in Settings) builder.UseSetting(k, v);
+        builder.ConfigureServices(s =>
+        {
+            s.RemoveAll<TimeProvider>();
+            s.AddSingleton<TimeProvider>(Clock);
+        });
+    }
+
+    public virtual Task InitializeAsync()
+    {
+        _ = Server; // start now so a bad seed or migration fails the fixture, not the first test
+        return Task.CompletedTask;
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        TestPaths.TryDelete(Root);
+    }
+
+    public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
+}
+
+public static class HttpAssertions
+{
+    public static async Task<T> ReadJson<T>(this HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
+        return JsonSerializer.Deserialize<T>(body, TaskTrackerApp.Json)!;
+    }
+
+    /// <summary>Asserts an RFC 9457 problem with the status and returns its JSON.</summary>
+    public static async Task<JsonElement> ReadProblem(this HttpResponseMessage response, int status)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode == status, $"expected {status}, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var json = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(status, json.GetProperty("status").GetInt32());
+        return json;
+    }
+
+    public static void AssertFieldError(this JsonElement problem, string field)
+    {
+        Assert.True(problem.TryGetProperty("errors", out var errors), $"no errors member in {problem}");
+        Assert.True(errors.TryGetProperty(field, out _), $"no error for '{field}' in {errors}");
+    }
+}
