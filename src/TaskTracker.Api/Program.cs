@@ -4,7 +4,10 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using TaskTracker.Data;
+using TaskTracker.Features.Access;
 using TaskTracker.Features.Agencies;
+using TaskTracker.Features.Audit;
+using TaskTracker.Features.Progress;
 using TaskTracker.Features.Plans;
 using TaskTracker.Features.Seeding;
 using TaskTracker.Infrastructure;
@@ -16,8 +19,13 @@ builder.Services.AddTaskTrackerDatabase(builder.Configuration);
 builder.Services.AddMediator(o =>
 {
     o.ServiceLifetime = ServiceLifetime.Scoped;
-    o.PipelineBehaviors = [typeof(ValidationBehavior<,>)];
+    // Authorisation first, so a caller learns nothing about a measure it may not touch from validation messages.
+    o.PipelineBehaviors = [typeof(MeasureAuthorizationBehavior<,>), typeof(ValidationBehavior<,>)];
 });
+builder.Services.AddTaskTrackerAccess(builder.Configuration);
+builder.Services.AddScoped<MeasureContext>();
+builder.Services.AddScoped<IdempotencyContext>();
+builder.Services.AddScoped<IdempotencyRecorder>();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 builder.Services.AddScoped<SeedLoader>();
 builder.Services.AddProblemDetails();
@@ -34,20 +42,41 @@ builder.Services.AddSwaggerGen(o =>
     o.SupportNonNullableReferenceTypes();
     o.SwaggerDoc("v1", new() { Title = "TaskTracker API", Version = "v1",
         Description = "Tracks the execution of government work plans: tasks, targets, milestones, responsible agencies and progress." });
+    o.AddSecurityDefinition("Bearer", new Microsoft.OpenApi.OpenApiSecurityScheme
+    {
+        Type = Microsoft.OpenApi.SecuritySchemeType.Http, Scheme = "bearer",
+        Description = "API token from `tokens create` (shown once).",
+    });
+    o.AddSecurityRequirement(doc => new Microsoft.OpenApi.OpenApiSecurityRequirement
+    {
+        [new Microsoft.OpenApi.OpenApiSecuritySchemeReference("Bearer", doc)] = [],
+    });
 });
 
 var app = builder.Build();
+
+if (args.FirstOrDefault() == "tokens")
+{
+    await InitialiseAsync(app);
+    return await TokenCommands.RunAsync(app.Services, args, Console.Out, Console.Error);
+}
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSwagger();
 app.UseSwaggerUI(o => o.RoutePrefix = "swagger");
+app.UseIdempotencyBuffering();
+app.UseAuthentication();
+app.UseAuthorization();
 
-app.MapPlans();
-app.MapAgencies();
+app.MapGroup("").RequireAuthorization(Policies.Read).MapPlans().MapAgencies();
+app.MapProgress();
+app.MapAudit();
+app.MapTokens();
 
 await InitialiseAsync(app);
-app.Run();
+await app.RunAsync();
+return 0;
 
 static async Task InitialiseAsync(WebApplication app)
 {

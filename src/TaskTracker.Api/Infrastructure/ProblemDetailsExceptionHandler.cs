@@ -31,6 +31,16 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
                 Status = StatusCodes.Status403Forbidden, Title = "Forbidden", Detail = f.Message,
                 Type = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.4",
             },
+            Features.Progress.PreconditionFailedException pf => new ProblemDetails
+            {
+                Status = StatusCodes.Status412PreconditionFailed, Title = "Precondition failed", Detail = pf.Message,
+                Type = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.13",
+            },
+            Features.Progress.PreconditionRequiredException pr => new ProblemDetails
+            {
+                Status = StatusCodes.Status428PreconditionRequired, Title = "Precondition required", Detail = pr.Message,
+                Type = "https://www.rfc-editor.org/rfc/rfc6585#section-3",
+            },
             BadHttpRequestException b => BadRequest(b),
             _ => null,
         };

@@ -38,6 +38,7 @@ public class TaskTrackerApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Database:SqlitePath", DatabasePath);
         builder.UseSetting("Database:SeedPath", SeedRoot);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Access:AllowAnonymousReads", "true");
         foreach (var (k, v) in Settings) builder.UseSetting(k, v);
         builder.ConfigureServices(s =>
         {
@@ -60,6 +61,27 @@ public class TaskTrackerApp : WebApplicationFactory<Program>, IAsyncLifetime
     }
 
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>Issues a real token through the service's own token service.</summary>
+    public async Task<string> TokenAsync(Domain.Role role, string? agency = null, DateOnly? expires = null)
+    {
+        using var scope = Services.CreateScope();
+        var tokens = scope.ServiceProvider.GetRequiredService<Features.Access.TokenService>();
+        return (await tokens.CreateAsync(role, agency, null, expires, null, default)).Token;
+    }
+
+    public HttpClient ClientWith(string? token)
+    {
+        var client = CreateClient();
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        return client;
+    }
+
+    public async Task<T> WithDb<T>(Func<Data.TaskTrackerDb, Task<T>> work)
+    {
+        using var scope = Services.CreateScope();
+        return await work(scope.ServiceProvider.GetRequiredService<Data.TaskTrackerDb>());
+    }
 }
 
 public static class HttpAssertions

@@ -1,0 +1,119 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using TaskTracker.Data;
+
+namespace TaskTracker.Features.Access;
+
+/// <summary>Bearer tokens issued by <see cref="TokenService"/>: looked up by hash, refused when revoked or expired.</summary>
+public sealed class TokenAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+    TaskTrackerDb db, TimeProvider clock, IProblemDetailsService problems)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Bearer";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? header = Request.Headers.Authorization;
+        if (string.IsNullOrEmpty(header)) return AuthenticateResult.NoResult();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return AuthenticateResult.Fail("Authorization must use the Bearer scheme.");
+        var secret = header["Bearer ".Length..].Trim();
+        if (secret.Length is 0 or > 200) return AuthenticateResult.Fail("Malformed token.");
+
+        var hash = TokenService.Hash(secret);
+        var token = await db.Tokens.AsNoTracking().Where(t => t.Hash == hash)
+            .Select(t => new { t.Id, t.Name, t.Role, t.AgencyId, Agency = t.Agency!.Code, t.ExpiresAtUtc, t.RevokedAtUtc })
+            .FirstOrDefaultAsync(Context.RequestAborted);
+        if (token is null) return AuthenticateResult.Fail("Unknown token.");
+        if (token.RevokedAtUtc is not null) return AuthenticateResult.Fail("Token has been revoked.");
+        if (token.ExpiresAtUtc <= clock.GetUtcNow().UtcDateTime) return AuthenticateResult.Fail("Token has expired.");
+
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.Name, token.Name),
+            new(Claims.TokenId, token.Id.ToString()),
+            new(Claims.Role, token.Role.ToString()),
+            new(ClaimTypes.Role, token.Role.ToString()),
+        };
+        if (token.AgencyId is { } agencyId)
+        {
+            claims.Add(new Claim(Claims.AgencyId, agencyId.ToString()));
+            claims.Add(new Claim(Claims.AgencyCode, token.Agency));
+        }
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = failure is null ? "Bearer" : $"Bearer error=\"invalid_token\", error_description=\"{failure}\"";
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = 401, Title = "Unauthorized", Type = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2",
+                Detail = failure ?? "This request needs an API token: Authorization: Bearer <token>.",
+            },
+        });
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        var role = Context.User.FindFirst(Claims.Role)?.Value ?? "none";
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = 403, Title = "Forbidden", Type = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.4",
+                Detail = $"The role '{role.ToLowerInvariant()}' may not do this.",
+            },
+        });
+    }
+}
+
+/// <summary>The caller as the handlers see it.</summary>
+public sealed class Caller(IHttpContextAccessor http)
+{
+    private ClaimsPrincipal User => http.HttpContext?.User ?? new ClaimsPrincipal();
+    public int? TokenId => int.TryParse(User.FindFirst(Claims.TokenId)?.Value, out var id) ? id : null;
+    public int? AgencyId => int.TryParse(User.FindFirst(Claims.AgencyId)?.Value, out var id) ? id : null;
+    public string? AgencyCode => User.FindFirst(Claims.AgencyCode)?.Value;
+    public string? Role => User.FindFirst(Claims.Role)?.Value;
+    public string? Name => User.Identity?.Name;
+    public bool IsOffice => Role == nameof(Domain.Role.Office);
+}
+
+public static class AccessSetup
+{
+    public static IServiceCollection AddTaskTrackerAccess(this IServiceCollection services, IConfiguration config)
+    {
+        services.AddOptions<AccessOptions>().Bind(config.GetSection(AccessOptions.Section)).ValidateOnStart();
+        var anonymousReads = config.GetSection(AccessOptions.Section).GetValue<bool>(nameof(AccessOptions.AllowAnonymousReads));
+        services.AddHttpContextAccessor();
+        services.AddScoped<Caller>();
+        services.AddScoped<TokenService>();
+        services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Read, p =>
+            {
+                if (anonymousReads) p.RequireAssertion(_ => true);
+                else p.RequireAuthenticatedUser();
+            })
+            .AddPolicy(Policies.Report, p => p.RequireRole(nameof(Domain.Role.Reporter)).RequireClaim(Claims.AgencyId))
+            .AddPolicy(Policies.Office, p => p.RequireRole(nameof(Domain.Role.Office)))
+            .AddPolicy(Policies.Admin, p => p.RequireRole(nameof(Domain.Role.Admin)))
+            .AddPolicy(Policies.OfficeOrAdmin, p => p.RequireRole(nameof(Domain.Role.Office), nameof(Domain.Role.Admin)));
+        return services;
+    }
+}

@@ -1,0 +1,57 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using TaskTracker.Data;
+using TaskTracker.Domain;
+using TaskTracker.Features.Plans;
+using TaskTracker.Infrastructure;
+
+namespace TaskTracker.Features.Progress;
+
+public sealed record MeasureReports(int MeasureId, string Code, MeasureType Type, string Plan, IReadOnlyList<AgencyRef> ResponsibleAgencies,
+    IReadOnlyList<ReportDto> Reports);
+
+/// <summary>Every report on a measure, oldest first, corrections included, so the whole chain is visible.</summary>
+public sealed record ListMeasureReportsQuery(int MeasureId, MeasureType Type) : IQuery<MeasureReports>;
+
+public sealed class ListMeasureReportsHandler(TaskTrackerDb db, MeasureContext measures) : IQueryHandler<ListMeasureReportsQuery, MeasureReports>
+{
+    public async ValueTask<MeasureReports> Handle(ListMeasureReportsQuery q, CancellationToken ct)
+    {
+        var info = await measures.LoadAsync(q.MeasureId, ct);
+        if (info is null || info.Type != q.Type) throw new NotFoundException(q.Type.ToString(), q.MeasureId.ToString());
+        var agencies = await db.Agencies.AsNoTracking().Where(a => info.ResponsibleAgencyIds.Contains(a.Id))
+            .OrderBy(a => a.Code).Select(a => new AgencyRef(a.Code, a.NameZh, a.NameEn, a.Kind)).ToListAsync(ct);
+        var reports = await db.Reports.AsNoTracking().Where(r => r.MeasureId == q.MeasureId)
+            .OrderBy(r => r.FiledAtUtc).ThenBy(r => r.Id).ToDtos(db.Reports).ToListAsync(ct);
+        return new MeasureReports(info.Id, info.Code, info.Type, info.PlanCode, agencies, reports);
+    }
+}
+
+public sealed record GetReportQuery(long ReportId) : IQuery<ReportDto>;
+
+public sealed class GetReportHandler(TaskTrackerDb db) : IQueryHandler<GetReportQuery, ReportDto>
+{
+    public async ValueTask<ReportDto> Handle(GetReportQuery q, CancellationToken ct) =>
+        await db.Reports.AsNoTracking().Where(r => r.Id == q.ReportId).ToDtos(db.Reports).FirstOrDefaultAsync(ct)
+        ?? throw new NotFoundException("Report", q.ReportId.ToString());
+}
+
+public sealed record MeasureDetail(int Id, string Code, MeasureType Type, string Plan, int? TaskNumber, TargetDto? Target, MilestoneDto? Milestone,
+    IReadOnlyList<AgencyRef> ResponsibleAgencies);
+
+public sealed record GetMeasureQuery(int MeasureId, MeasureType Type) : IQuery<MeasureDetail>;
+
+public sealed class GetMeasureHandler(TaskTrackerDb db, MeasureContext measures) : IQueryHandler<GetMeasureQuery, MeasureDetail>
+{
+    public async ValueTask<MeasureDetail> Handle(GetMeasureQuery q, CancellationToken ct)
+    {
+        var m = await db.Measures.AsNoTracking().Include(x => x.Task).Include(x => x.Clause).Include(x => x.Plan)
+            .FirstOrDefaultAsync(x => x.Id == q.MeasureId, ct);
+        if (m is null || (m is Target) != (q.Type == MeasureType.Target)) throw new NotFoundException(q.Type.ToString(), q.MeasureId.ToString());
+        var ids = await measures.ResponsibleAgenciesAsync(m, m.Plan.OwnerAgencyId, ct);
+        var agencies = await db.Agencies.AsNoTracking().Where(a => ids.Contains(a.Id)).OrderBy(a => a.Code)
+            .Select(a => new AgencyRef(a.Code, a.NameZh, a.NameEn, a.Kind)).ToListAsync(ct);
+        return new MeasureDetail(m.Id, m.Code, q.Type, m.Plan.Code, m.Task?.Number,
+            (m as Target)?.ToDto(m.Plan.ReportingCadence), (m as Milestone)?.ToDto(m.Plan.ReportingCadence), agencies);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using FluentValidation;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using TaskTracker.Data;
+using TaskTracker.Domain;
+using TaskTracker.Features.Access;
+using TaskTracker.Infrastructure;
+
+namespace TaskTracker.Features.Progress;
+
+public enum ReviewDecision { Accept, Return }
+
+public sealed record ReviewBody(ReviewDecision? Decision, string? Comment);
+
+/// <summary>Thrown when If-Match names a version that is no longer current; mapped to 412.</summary>
+public sealed class PreconditionFailedException(string message) : Exception(message);
+
+public sealed record ReviewReportCommand(long ReportId, int ExpectedVersion, ReviewDecision? Decision, string? Comment) : ICommand<ReportDto>;
+
+public sealed class ReviewReportValidator : AbstractValidator<ReviewReportCommand>
+{
+    public ReviewReportValidator()
+    {
+        RuleFor(x => x.Decision).NotNull().IsInEnum().OverridePropertyName("decision").WithMessage("decision is required: accept or return.");
+        RuleFor(x => x.Comment).NotEmpty().When(x => x.Decision == ReviewDecision.Return)
+            .OverridePropertyName("comment").WithMessage("a returned report needs a comment telling the agency what to fix.");
+        RuleFor(x => x.Comment).MaximumLength(2000).OverridePropertyName("comment");
+        RuleFor(x => x.Comment).Must(c => ReportRules.BeCleanText(c!)).When(x => x.Comment is not null)
+            .OverridePropertyName("comment").WithMessage("comment must not contain control characters.");
+    }
+}
+
+public sealed class ReviewReportHandler(TaskTrackerDb db, Caller caller, TimeProvider clock) : ICommandHandler<ReviewReportCommand, ReportDto>
+{
+    public async ValueTask<ReportDto> Handle(ReviewReportCommand cmd, CancellationToken ct)
+    {
+        var report = await db.Reports.FirstOrDefaultAsync(r => r.Id == cmd.ReportId, ct)
+                     ?? throw new NotFoundException("Report", cmd.ReportId.ToString());
+        if (report.Version != cmd.ExpectedVersion)
+            throw new PreconditionFailedException($"Report {report.Id} is at version {report.Version}, not {cmd.ExpectedVersion}; fetch it again.");
+        if (await db.Reports.AnyAsync(r => r.SupersedesId == report.Id, ct))
+            throw new ConflictException($"Report {report.Id} has been superseded by a correction; review the correction instead.");
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var before = report.ReviewStatus;
+        report.ReviewStatus = cmd.Decision == ReviewDecision.Accept ? ReviewStatus.Accepted : ReviewStatus.Returned;
+        report.ReviewComment = cmd.Comment;
+        report.ReviewedAtUtc = now;
+        report.ReviewedByTokenId = caller.TokenId;
+        // The concurrency token: the UPDATE only matches the version the reviewer saw.
+        db.Entry(report).Property(r => r.Version).OriginalValue = cmd.ExpectedVersion;
+        report.Version = cmd.ExpectedVersion + 1;
+        db.Audit.Add(new AuditEntry
+        {
+            AtUtc = now, TokenId = caller.TokenId, Actor = caller.Name, Action = "report.reviewed", EntityType = "report",
+            EntityId = report.Id.ToString(),
+            Details = JsonSerializer.Serialize(new { from = before.ToString(), to = report.ReviewStatus.ToString(), comment = cmd.Comment, version = report.Version }),
+        });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new PreconditionFailedException($"Report {report.Id} was changed by someone else; fetch it again.");
+        }
+        return await db.Reports.AsNoTracking().Where(r => r.Id == report.Id).ToDtos(db.Reports).FirstAsync(ct);
+    }
+}
