@@ -71,6 +71,7 @@ app.UseAuthorization();
 
 app.MapGroup("").RequireAuthorization(Policies.Read).MapPlans().MapAgencies();
 app.MapProgress();
+app.MapBulkReports();
 app.MapAudit();
 app.MapTokens();
 
