@@ -13,6 +13,14 @@ using TaskTracker.Features.Seeding;
 using TaskTracker.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
+var isTokenCommand = args.FirstOrDefault() == "tokens";
+if (isTokenCommand)
+{
+    // Logs go to stderr so that stdout carries only the command's own output, the token last.
+    builder.Logging.ClearProviders();
+    builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    builder.Logging.SetMinimumLevel(LogLevel.Warning);
+}
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddTaskTrackerDatabase(builder.Configuration);
@@ -55,7 +63,7 @@ builder.Services.AddSwaggerGen(o =>
 
 var app = builder.Build();
 
-if (args.FirstOrDefault() == "tokens")
+if (isTokenCommand)
 {
     await InitialiseAsync(app);
     return await TokenCommands.RunAsync(app.Services, args, Console.Out, Console.Error);

@@ -53,7 +53,7 @@ public sealed class TokenService(TaskTrackerDb db, TimeProvider clock)
         {
             AtUtc = now, TokenId = actorTokenId, Actor = actorTokenId is null ? "cli" : null, Action = "token.created",
             EntityType = "token", EntityId = token.Id.ToString(),
-            Details = System.Text.Json.JsonSerializer.Serialize(new { role = role.ToString(), agency = agency?.Code, token.Name, token.Prefix, expiresAtUtc = expiresAt }),
+            Details = TaskTracker.Features.Audit.AuditJson.Serialize(new { role = role.ToString(), agency = agency?.Code, token.Name, token.Prefix, expiresAtUtc = expiresAt }),
         });
         await db.SaveChangesAsync(ct);
         return new CreatedToken(ToInfo(token, agency?.Code, now), secret);

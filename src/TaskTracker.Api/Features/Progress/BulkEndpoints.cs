@@ -26,10 +26,10 @@ public static class BulkEndpoints
             .WithSummary("File many reports from a CSV (UTF-8, BOM optional) or .xlsx file: multipart field 'file', or the file as the body " +
                          "(Content-Type text/csv or the xlsx type). Columns: measure, value, status, period, asOf, subUnit, narrative, evidence. " +
                          "All rows are stored in one transaction, or none and every bad row and column is listed (rows[N] is the sheet row).")
-            .Accepts<IFormFile>("multipart/form-data").Accepts<string>("text/csv")
+            .Accepts<IFormFile>("multipart/form-data", "text/csv", BulkFiles.XlsxType)
             .RequireAuthorization(Policies.Report).WithIdempotency()
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxUploadBytes))
-            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(413);
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(413).ProducesProblem(415);
 
         g.MapGet("/template.csv", async (string plan, TaskTrackerDb db, Caller caller, MeasureContext measures, CancellationToken ct) =>
                 Results.File(BulkFiles.WriteCsv(await TemplateRowsAsync(plan, db, caller, measures, ct)), "text/csv; charset=utf-8", $"{plan}-reports.csv"))

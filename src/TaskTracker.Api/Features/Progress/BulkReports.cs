@@ -107,7 +107,7 @@ public sealed class BulkFileReportsHandler(TaskTrackerDb db, MeasureContext meas
         {
             AtUtc = now, TokenId = caller.TokenId, Actor = caller.Name, AgencyId = caller.AgencyId, Action = "report.filed",
             EntityType = "report", EntityId = r.Id.ToString(),
-            Details = JsonSerializer.Serialize(new { measure = accepted[i].Measure.Code, value = r.Value, status = r.Status?.ToString(), r.Period, asOf = r.AsOf, subUnit = r.SubUnit, bulk = batch, row = accepted[i].Row.Row }),
+            Details = TaskTracker.Features.Audit.AuditJson.Serialize(new { measure = accepted[i].Measure.Code, value = r.Value, status = r.Status?.ToString(), r.Period, asOf = r.AsOf, subUnit = r.SubUnit, bulk = batch, row = accepted[i].Row.Row }),
         }));
         var idList = reports.Select(r => r.Id).ToList();
         var dtos = await db.Reports.AsNoTracking().Where(r => idList.Contains(r.Id)).OrderBy(r => r.Id).ToDtos(db.Reports).ToListAsync(ct);
@@ -215,7 +215,8 @@ public static class BulkFiles
         _ => v.ToString(),
     };
 
-    private static bool IsBlank(BulkRow r) => new[] { r.Measure, r.Value, r.Status, r.Period, r.AsOf, r.SubUnit, r.Narrative, r.Evidence }.All(string.IsNullOrWhiteSpace);
+    /// <summary>A row with nothing reported (such as an untouched template line naming only its measure) is skipped.</summary>
+    private static bool IsBlank(BulkRow r) => new[] { r.Value, r.Status, r.Period, r.AsOf, r.SubUnit, r.Narrative, r.Evidence }.All(string.IsNullOrWhiteSpace);
 
     private static void CheckHeader(string[] header)
     {

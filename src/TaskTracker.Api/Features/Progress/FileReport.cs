@@ -75,7 +75,7 @@ public sealed class FileReportHandler(
             AtUtc = now, TokenId = caller.TokenId, Actor = caller.Name, AgencyId = caller.AgencyId,
             Action = cmd.Supersedes is null ? "report.filed" : "report.corrected",
             EntityType = "report", EntityId = report.Id.ToString(),
-            Details = JsonSerializer.Serialize(new
+            Details = TaskTracker.Features.Audit.AuditJson.Serialize(new
             {
                 measure = m.Code, value = cmd.Value, status = cmd.Status?.ToString(), cmd.Period, asOf = cmd.AsOf, subUnit = report.SubUnit,
                 supersedes = cmd.Supersedes, reason = cmd.CorrectionReason, evidence = report.Evidence,

@@ -55,7 +55,7 @@ public sealed class ReviewReportHandler(TaskTrackerDb db, Caller caller, TimePro
         {
             AtUtc = now, TokenId = caller.TokenId, Actor = caller.Name, Action = "report.reviewed", EntityType = "report",
             EntityId = report.Id.ToString(),
-            Details = JsonSerializer.Serialize(new { from = before.ToString(), to = report.ReviewStatus.ToString(), comment = cmd.Comment, version = report.Version }),
+            Details = TaskTracker.Features.Audit.AuditJson.Serialize(new { from = before.ToString(), to = report.ReviewStatus.ToString(), comment = cmd.Comment, version = report.Version }),
         });
         try
         {
