@@ -41,9 +41,13 @@ public static class Completion
     /// <summary>End of <paramref name="asOf"/> in China time (UTC+08:00, no daylight saving), as UTC.</summary>
     public static DateTime CutoffUtc(DateOnly asOf) => asOf.ToDateTime(new TimeOnly(16, 0), DateTimeKind.Utc);
 
-    public static IReadOnlyList<ReportFact> Effective(IEnumerable<ReportFact> reports, DateOnly asOf)
+    /// <param name="knownBeforeUtc">
+    /// Knowledge cut-off: only reports filed (and reviews made) before it count. Default: the end of <paramref name="asOf"/>,
+    /// i.e. the figure as it could have been seen that day. Dashboards pass "now" unless asked for a past view.
+    /// </param>
+    public static IReadOnlyList<ReportFact> Effective(IEnumerable<ReportFact> reports, DateOnly asOf, DateTime? knownBeforeUtc = null)
     {
-        var cutoff = CutoffUtc(asOf);
+        var cutoff = knownBeforeUtc ?? CutoffUtc(asOf);
         var known = reports.Where(r => r.FiledAtUtc < cutoff).ToList();
         // Judged over everything filed by then, whatever its review state: a correction that is later returned
         // does not bring the original back.
@@ -65,11 +69,11 @@ public static class Completion
         return span <= 0 ? 1 : Math.Clamp((double)(asOf.DayNumber - start.DayNumber) / span, 0, 1);
     }
 
-    public static MeasureProgress ForTarget(TargetFacts t, IEnumerable<ReportFact> reports, DateOnly asOf, StatusThresholds? th = null)
+    public static MeasureProgress ForTarget(TargetFacts t, IEnumerable<ReportFact> reports, DateOnly asOf, StatusThresholds? th = null, DateTime? knownBeforeUtc = null)
     {
         th ??= StatusThresholds.Default;
         // A report without a value (narrative only) says nothing about the figure, so it must not hide the last one.
-        var valued = Effective(reports, asOf).Where(r => r.Value is not null).ToList();
+        var valued = Effective(reports, asOf, knownBeforeUtc).Where(r => r.Value is not null).ToList();
         var latest = Latest(valued);
         double? completion = latest is null ? null : TargetCompletion(t, latest.Value!.Value);
         var expected = ExpectedFraction(t.Start, t.Due, asOf);
@@ -102,10 +106,10 @@ public static class Completion
         return v <= target ? 1 : v > 0 ? (double)(target / v) : 0;
     }
 
-    public static MeasureProgress ForMilestone(MilestoneFacts m, IEnumerable<ReportFact> reports, DateOnly asOf, StatusThresholds? th = null)
+    public static MeasureProgress ForMilestone(MilestoneFacts m, IEnumerable<ReportFact> reports, DateOnly asOf, StatusThresholds? th = null, DateTime? knownBeforeUtc = null)
     {
         // th is accepted for symmetry with ForTarget; milestone rules have no gap thresholds.
-        var effective = Effective(reports, asOf);
+        var effective = Effective(reports, asOf, knownBeforeUtc);
         return m.Recurrence == Recurrence.Quarterly ? ForRecurring(m, effective, asOf) : ForSingle(m, effective, asOf);
     }
 
@@ -146,9 +150,9 @@ public static class Completion
             (double)dueCount / instances.Count, status, null, dueCount, doneCount);
     }
 
-    public static TargetSeries Series(TargetFacts t, IEnumerable<ReportFact> reports, DateOnly asOf)
+    public static TargetSeries Series(TargetFacts t, IEnumerable<ReportFact> reports, DateOnly asOf, DateTime? knownBeforeUtc = null)
     {
-        var reported = DailyPoints(Effective(reports, asOf).Where(r => r.Value is not null));
+        var reported = DailyPoints(Effective(reports, asOf, knownBeforeUtc).Where(r => r.Value is not null));
         var from = t.Kind == TargetKind.GrowthRate ? 0 : t.Baseline ?? 0;
         var line = TrendLine(reported);
         return new(reported,
