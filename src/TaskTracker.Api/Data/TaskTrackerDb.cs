@@ -23,6 +23,11 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
     public DbSet<ApiToken> Tokens => Set<ApiToken>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
+    public DbSet<Instruction> Instructions => Set<Instruction>();
+    public DbSet<InstructionEntry> InstructionEntries => Set<InstructionEntry>();
+    public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();
+    public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder b)
     {
@@ -39,6 +44,9 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
         b.Properties<ReviewStatus>().HaveConversion<string>().HaveMaxLength(32);
         b.Properties<Role>().HaveConversion<string>().HaveMaxLength(32);
         b.Properties<IdempotencyState>().HaveConversion<string>().HaveMaxLength(32);
+        b.Properties<InstructionStatus>().HaveConversion<string>().HaveMaxLength(32);
+        b.Properties<InstructionEntryKind>().HaveConversion<string>().HaveMaxLength(32);
+        b.Properties<DeliveryState>().HaveConversion<string>().HaveMaxLength(32);
         b.Properties<decimal>().HavePrecision(20, 6);
     }
 
@@ -138,6 +146,41 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
             e.Property(x => x.Route).HasMaxLength(300);
             e.Property(x => x.RequestHash).HasMaxLength(64);
             e.HasOne<ApiToken>().WithMany().HasForeignKey(x => x.TokenId).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<Instruction>(e =>
+        {
+            e.HasIndex(x => new { x.PlanId, x.Status });
+            e.HasIndex(x => new { x.AgencyId, x.Status });
+            e.Property(x => x.Text).HasMaxLength(4000);
+            e.Property(x => x.Version).IsConcurrencyToken();
+            e.HasOne<Plan>().WithMany().HasForeignKey(x => x.PlanId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(x => x.Task).WithMany().HasForeignKey(x => x.TaskId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(x => x.Measure).WithMany().HasForeignKey(x => x.MeasureId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(x => x.Agency).WithMany().HasForeignKey(x => x.AgencyId).OnDelete(DeleteBehavior.Restrict);
+            e.HasMany(x => x.Thread).WithOne().HasForeignKey(x => x.InstructionId);
+        });
+        b.Entity<InstructionEntry>(e => e.Property(x => x.Text).HasMaxLength(4000));
+        b.Entity<OutboxEvent>(e =>
+        {
+            e.HasIndex(x => x.DedupKey).IsUnique();
+            e.HasIndex(x => x.CreatedAtUtc);
+            e.Property(x => x.Type).HasMaxLength(64);
+            e.Property(x => x.DedupKey).HasMaxLength(200);
+        });
+        b.Entity<WebhookSubscription>(e =>
+        {
+            e.Property(x => x.Url).HasMaxLength(2000);
+            e.Property(x => x.Secret).HasMaxLength(200);
+            e.Property(x => x.Description).HasMaxLength(500);
+        });
+        b.Entity<WebhookDelivery>(e =>
+        {
+            e.HasIndex(x => new { x.State, x.NextAttemptAtUtc });
+            e.HasIndex(x => new { x.EventId, x.SubscriptionId }).IsUnique();
+            e.Property(x => x.LastError).HasMaxLength(2000);
+            e.Property(x => x.LeaseOwner).HasMaxLength(100);
+            e.HasOne(x => x.Event).WithMany().HasForeignKey(x => x.EventId);
+            e.HasOne(x => x.Subscription).WithMany().HasForeignKey(x => x.SubscriptionId);
         });
         b.Entity<AuditEntry>(e =>
         {

@@ -111,6 +111,8 @@ public sealed class BulkFileReportsHandler(TaskTrackerDb db, MeasureContext meas
         }));
         var idList = reports.Select(r => r.Id).ToList();
         var dtos = await db.Reports.AsNoTracking().Where(r => idList.Contains(r.Id)).OrderBy(r => r.Id).ToDtos(db.Reports).ToListAsync(ct);
+        foreach (var dto in dtos)
+            await Notifications.Outbox.EnqueueAsync(db, now, Notifications.EventTypes.ReportFiled, dto, plan.Id, caller.AgencyId, null, ct);
         var result = new BulkResult(dtos.Count, dtos);
         idempotency.Complete(StatusCodes.Status201Created, result, null);
         await db.SaveChangesAsync(ct);

@@ -82,6 +82,8 @@ public sealed class FileReportHandler(
             }),
         });
         var dto = await db.Reports.AsNoTracking().Where(r => r.Id == report.Id).ToDtos(db.Reports).FirstAsync(ct);
+        await Notifications.Outbox.EnqueueAsync(db, now, cmd.Supersedes is null ? Notifications.EventTypes.ReportFiled : Notifications.EventTypes.ReportCorrected,
+            dto, m.PlanId, caller.AgencyId, null, ct);
         idempotency.Complete(StatusCodes.Status201Created, dto, $"/api/reports/{report.Id}");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

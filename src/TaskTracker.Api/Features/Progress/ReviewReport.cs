@@ -57,6 +57,10 @@ public sealed class ReviewReportHandler(TaskTrackerDb db, Caller caller, TimePro
             EntityId = report.Id.ToString(),
             Details = TaskTracker.Features.Audit.AuditJson.Serialize(new { from = before.ToString(), to = report.ReviewStatus.ToString(), comment = cmd.Comment, version = report.Version }),
         });
+        await Notifications.Outbox.EnqueueAsync(db, now,
+            report.ReviewStatus == ReviewStatus.Returned ? Notifications.EventTypes.ReportReturned : Notifications.EventTypes.ReportAccepted,
+            new { reportId = report.Id, measureId = report.MeasureId, status = report.ReviewStatus.ToString(), comment = cmd.Comment, version = report.Version },
+            report.PlanId, report.AgencyId, null, ct);
         try
         {
             await db.SaveChangesAsync(ct);
