@@ -36,6 +36,10 @@ builder.Services.AddScoped<MeasureContext>();
 builder.Services.AddScoped<IdempotencyContext>();
 builder.Services.AddScoped<IdempotencyRecorder>();
 builder.Services.AddScoped<DashboardCalculator>();
+builder.Services.AddScoped<TaskTracker.Features.Oversight.OversightService>();
+builder.Services.AddOptions<TaskTracker.Features.Oversight.OversightOptions>()
+    .Bind(builder.Configuration.GetSection(TaskTracker.Features.Oversight.OversightOptions.Section))
+    .ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 builder.Services.AddScoped<SeedLoader>();
 builder.Services.AddProblemDetails();
@@ -83,6 +87,7 @@ app.MapGroup("").RequireAuthorization(Policies.Read).MapPlans().MapAgencies();
 app.MapProgress();
 app.MapBulkReports();
 app.MapDashboards();
+TaskTracker.Features.Oversight.OversightEndpoints.MapOversight(app);
 app.MapAudit();
 app.MapTokens();
 

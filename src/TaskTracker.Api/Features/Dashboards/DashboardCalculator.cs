@@ -10,7 +10,7 @@ namespace TaskTracker.Features.Dashboards;
 /// Computes every dashboard figure from the seed and the reports known at the end of the as-of date, so the same
 /// request for a past date always gives the same answer.
 /// </summary>
-public sealed class DashboardCalculator(TaskTrackerDb db)
+public sealed class DashboardCalculator(TaskTrackerDb db, Microsoft.Extensions.Options.IOptions<Oversight.OversightOptions> options)
 {
     private sealed record MeasureRow(int Id, string Code, bool IsTarget, int? TaskId, bool IsHeadline, string TitleZh, string TitleEn,
         string? Unit, decimal? Value, decimal? Baseline, TargetKind? Kind, Direction? Direction, Comparison? Comparison,
@@ -142,17 +142,18 @@ public sealed class DashboardCalculator(TaskTrackerDb db)
     /// <summary>Without knownAt everything on record counts: a report filed late about an earlier date still shows for that date.</summary>
     private static DateTime KnownBefore(DateOnly? knownAt) => knownAt is { } k ? Completion.CutoffUtc(k) : DateTime.MaxValue;
 
-    private static MeasureFigure Figure(MeasureRow m, IEnumerable<ReportFact> reports, DateOnly start, DateOnly asOf, DateTime knownBefore, int? taskNumber)
+    private MeasureFigure Figure(MeasureRow m, IEnumerable<ReportFact> reports, DateOnly start, DateOnly asOf, DateTime knownBefore, int? taskNumber)
     {
+        var th = options.Value.Thresholds;
         MeasureProgress p;
         int? instances = null;
         if (m.IsTarget)
         {
-            p = Completion.ForTarget(Facts(m.Value!.Value, m.Kind!.Value, m.Direction!.Value, m.Comparison!.Value, m.Baseline, start, m.Due), reports, asOf, knownBeforeUtc: knownBefore);
+            p = Completion.ForTarget(Facts(m.Value!.Value, m.Kind!.Value, m.Direction!.Value, m.Comparison!.Value, m.Baseline, start, m.Due), reports, asOf, th, knownBefore);
         }
         else
         {
-            p = Completion.ForMilestone(new MilestoneFacts(m.Recurrence, start, m.Due), reports, asOf, knownBeforeUtc: knownBefore);
+            p = Completion.ForMilestone(new MilestoneFacts(m.Recurrence, start, m.Due), reports, asOf, th, knownBefore);
             if (m.Recurrence == Recurrence.Quarterly) instances = Completion.QuarterInstances(start, m.Due).Count;
         }
         return new MeasureFigure(m.Id, m.Code, m.IsTarget ? "target" : "milestone", taskNumber, m.IsHeadline, m.TitleZh, m.TitleEn, m.Unit,

@@ -1,0 +1,125 @@
+using System.Globalization;
+using FluentValidation;
+using Mediator;
+using TaskTracker.Data;
+using TaskTracker.Features.Dashboards;
+using TaskTracker.Features.Plans;
+using TaskTracker.Features.Progress;
+using TaskTracker.Infrastructure;
+
+namespace TaskTracker.Features.Oversight;
+
+public enum ReviewList { Overdue, AtRisk, MissingReports }
+
+public sealed record OversightList(string Plan, string List, DateOnly AsOf, int Total, IReadOnlyList<OversightItem> Items);
+
+public sealed record OversightListQuery(string Plan, ReviewList List, DateOnly? AsOf, string? Agency, string? Role, int? Section, string? Severity)
+    : IQuery<OversightList>;
+
+public sealed class OversightListValidator : AbstractValidator<OversightListQuery>
+{
+    public OversightListValidator()
+    {
+        RuleFor(x => x.AsOf).Must(d => d is null || (d >= AsOfRule.Min && d <= AsOfRule.Max)).OverridePropertyName("asOf")
+            .WithMessage($"asOf must be between {AsOfRule.Min:yyyy-MM-dd} and {AsOfRule.Max:yyyy-MM-dd}.");
+        RuleFor(x => x.Role).Must(r => r is null or "any" or "lead").OverridePropertyName("role").WithMessage("role must be 'any' or 'lead'.");
+        RuleFor(x => x.Role).Null().When(x => x.Agency is null).OverridePropertyName("role").WithMessage("role applies only together with agency.");
+        RuleFor(x => x.Section).InclusiveBetween(1, 100).When(x => x.Section is not null).OverridePropertyName("section");
+        RuleFor(x => x.Severity).Must(s => s is null or Severities.Red or Severities.Orange or Severities.Yellow)
+            .OverridePropertyName("severity").WithMessage("severity must be red, orange or yellow.");
+    }
+}
+
+public sealed class OversightListHandler(TaskTrackerDb db, DashboardCalculator dashboards, OversightService oversight, TimeProvider clock)
+    : IQueryHandler<OversightListQuery, OversightList>
+{
+    public async ValueTask<OversightList> Handle(OversightListQuery q, CancellationToken ct)
+    {
+        var plan = await dashboards.PlanAsync(q.Plan, ct);
+        var asOf = q.AsOf ?? ChinaTime.Today(clock);
+        var ids = q.Agency is null ? null : await AgencyScope.IdsActingAsAsync(db, q.Agency, ct)
+            ?? throw new ValidationException([new FluentValidation.Results.ValidationFailure("agency", $"unknown agency code '{q.Agency}'.")]);
+        var items = (await oversight.ItemsAsync(plan, asOf, ct))
+            .Where(s => q.List switch
+            {
+                ReviewList.Overdue => s.Item.Severity == Severities.Red && s.Item.Kind is ItemKinds.Measure or ItemKinds.Task or ItemKinds.Instruction,
+                ReviewList.AtRisk => s.Item.Kind == ItemKinds.Measure && s.Item.Severity != Severities.Red,
+                _ => s.Item.Kind == ItemKinds.MissingReport,
+            })
+            .Where(s => ids is null || s.LeadIds.Overlaps(ids) || (q.Role != "lead" && s.CoopIds.Overlaps(ids)))
+            .Where(s => q.Section is null || s.Item.Section == q.Section)
+            .Where(s => q.Severity is null || s.Item.Severity == q.Severity)
+            .Select(s => s.Item).ToList();
+        return new OversightList(plan.Code, Dashboards.DashboardEndpoints.Kebab(q.List), asOf, items.Count, items);
+    }
+}
+
+public sealed record AgencySlippage(AgencyBrief Agency, int OverdueLead, int OverdueCooperating, int AtRiskLead, int AtRiskCooperating,
+    int MissingReportsLead, int MissingReportsCooperating, int InstructionsOverdue);
+
+public sealed record AgencySlippageList(string Plan, DateOnly AsOf, IReadOnlyList<AgencySlippage> Agencies);
+
+public sealed record AgencySlippageQuery(string Plan, DateOnly? AsOf) : IQuery<AgencySlippageList>;
+
+public sealed class AgencySlippageValidator : AbstractValidator<AgencySlippageQuery>
+{
+    public AgencySlippageValidator() =>
+        RuleFor(x => x.AsOf).Must(d => d is null || (d >= AsOfRule.Min && d <= AsOfRule.Max)).OverridePropertyName("asOf")
+            .WithMessage($"asOf must be between {AsOfRule.Min:yyyy-MM-dd} and {AsOfRule.Max:yyyy-MM-dd}.");
+}
+
+/// <summary>Which agencies carry the most slippage: each agency's items as lead and as co-operator (groups count for their members).</summary>
+public sealed class AgencySlippageHandler(TaskTrackerDb db, DashboardCalculator dashboards, OversightService oversight, TimeProvider clock)
+    : IQueryHandler<AgencySlippageQuery, AgencySlippageList>
+{
+    public async ValueTask<AgencySlippageList> Handle(AgencySlippageQuery q, CancellationToken ct)
+    {
+        var plan = await dashboards.PlanAsync(q.Plan, ct);
+        var asOf = q.AsOf ?? ChinaTime.Today(clock);
+        var items = await oversight.ItemsAsync(plan, asOf, ct);
+        var agencies = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+            db.Agencies.Where(a => a.Kind != Domain.AgencyKinds.Group)
+                .Select(a => new { a.Id, a.Code, a.NameZh, a.NameEn, Groups = a.MemberOf.Select(m => m.GroupId).ToList() }), ct);
+        var rows = agencies.Select(a =>
+        {
+            var ids = a.Groups.Append(a.Id).ToHashSet();
+            int Count(Func<OversightItem, bool> kind, bool lead) => items.Count(s => kind(s.Item) &&
+                (lead ? s.LeadIds.Overlaps(ids) : !s.LeadIds.Overlaps(ids) && s.CoopIds.Overlaps(ids)));
+            bool Overdue(OversightItem i) => i.Severity == Severities.Red && i.Kind == ItemKinds.Measure;
+            bool AtRisk(OversightItem i) => i.Kind == ItemKinds.Measure && i.Severity != Severities.Red;
+            bool Missing(OversightItem i) => i.Kind == ItemKinds.MissingReport;
+            return new AgencySlippage(new AgencyBrief(a.Code, a.NameZh, a.NameEn),
+                Count(Overdue, true), Count(Overdue, false), Count(AtRisk, true), Count(AtRisk, false),
+                Count(Missing, true), Count(Missing, false), Count(i => i.Kind == ItemKinds.Instruction, true));
+        })
+        .Where(r => r.OverdueLead + r.OverdueCooperating + r.AtRiskLead + r.AtRiskCooperating + r.MissingReportsLead + r.MissingReportsCooperating + r.InstructionsOverdue > 0)
+        .OrderByDescending(r => r.OverdueLead + r.InstructionsOverdue).ThenByDescending(r => r.MissingReportsLead).ThenByDescending(r => r.AtRiskLead)
+        .ThenBy(r => r.Agency.Code).ToList();
+        return new AgencySlippageList(plan.Code, asOf, rows);
+    }
+}
+
+public static class OversightCsv
+{
+    public static byte[] Items(IReadOnlyList<OversightItem> items)
+    {
+        string[] header = ["severity", "kind", "task", "section", "code", "titleZh", "titleEn", "deadline", "daysOverdue", "status",
+            "completionPct", "leadAgencies", "cooperatingAgencies", "lastReportAsOf", "lastReportValue", "missingPeriods", "instructionId"];
+        using var ms = new MemoryStream();
+        using (var csv = CsvHelper.CsvWriter.Create(ms, new CsvHelper.CsvWriterOptions { WriteByteOrderMark = true }, true))
+        {
+            csv.WriteRecord(header);
+            foreach (var i in items)
+                csv.WriteRecord([
+                    i.Severity, i.Kind, i.TaskNumber?.ToString() ?? "", i.Section?.ToString() ?? "", i.Code ?? "", i.TitleZh, i.TitleEn,
+                    i.Deadline.ToString("yyyy-MM-dd"), i.DaysOverdue.ToString(CultureInfo.InvariantCulture),
+                    i.Status is { } s ? Dashboards.DashboardEndpoints.Kebab(s) : "",
+                    i.Completion is { } c ? (c * 100).ToString("0.0", CultureInfo.InvariantCulture) : "",
+                    string.Join("、", i.LeadAgencies.Select(a => a.NameZh)), string.Join("、", i.CooperatingAgencies.Select(a => a.NameZh)),
+                    i.LastReport?.AsOf.ToString("yyyy-MM-dd") ?? "", i.LastReport?.Value?.ToString(CultureInfo.InvariantCulture) ?? "",
+                    string.Join(" ", i.MissingPeriods ?? []), i.InstructionId?.ToString() ?? "",
+                ]);
+        }
+        return ms.ToArray();
+    }
+}
