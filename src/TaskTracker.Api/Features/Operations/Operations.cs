@@ -1,0 +1,173 @@
+using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.Metrics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
+using TaskTracker.Data;
+
+namespace TaskTracker.Features.Operations;
+
+public sealed class OperationsOptions
+{
+    public const string Section = "Operations";
+
+    /// <summary>Requests a token (or an anonymous client address) may make per window; 0 turns rate limiting off.</summary>
+    [Range(0, 1_000_000)] public int RateLimitPermits { get; set; } = 600;
+    [Range(1, 3600)] public int RateLimitWindowSeconds { get; set; } = 60;
+
+    /// <summary>Largest request body in bytes (bulk uploads have their own, larger limit).</summary>
+    [Range(1024, 100 * 1024 * 1024)] public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Dashboard origins allowed to call the API from a browser; empty allows none (same-origin only).</summary>
+    public string[] CorsOrigins { get; set; } = [];
+
+    /// <summary>Serve the OpenAPI document and Swagger UI.</summary>
+    public bool SwaggerEnabled { get; set; } = true;
+
+    /// <summary>Write logs as one JSON object per line (with scopes: request id, trace id).</summary>
+    public bool JsonLogs { get; set; }
+}
+
+/// <summary>Application metrics, exported with the ASP.NET Core ones at /metrics in Prometheus format.</summary>
+public static class TaskTrackerMetrics
+{
+    public const string MeterName = "TaskTracker";
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly ConcurrentDictionary<string, int> OverdueByPlan = new();
+
+    public static readonly Counter<long> ReportsFiled = Meter.CreateCounter<long>("tasktracker.reports.filed", description: "Progress reports filed (including corrections)");
+    public static readonly Counter<long> ReportsReviewed = Meter.CreateCounter<long>("tasktracker.reports.reviewed", description: "Reviews recorded by the office");
+    public static readonly Counter<long> InstructionsIssued = Meter.CreateCounter<long>("tasktracker.instructions.issued", description: "Follow-up instructions issued");
+
+    static TaskTrackerMetrics() =>
+        Meter.CreateObservableGauge("tasktracker.measures.overdue",
+            () => OverdueByPlan.Select(p => new Measurement<int>(p.Value, new KeyValuePair<string, object?>("plan", p.Key))),
+            description: "Overdue measures per plan as of today (updated whenever today's dashboard is computed)");
+
+    public static void SetOverdue(string plan, int count) => OverdueByPlan[plan] = count;
+}
+
+public static class OperationsSetup
+{
+    public const string RateLimitPolicy = "per-token";
+
+    public static WebApplicationBuilder AddOperations(this WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(OperationsOptions.Section);
+        builder.Services.AddOptions<OperationsOptions>().Bind(section).ValidateDataAnnotations()
+            .Validate(o => o.CorsOrigins.All(x => Uri.TryCreate(x, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"),
+                "Operations:CorsOrigins must be absolute http(s) origins.")
+            .ValidateOnStart();
+        var opts = section.Get<OperationsOptions>() ?? new OperationsOptions();
+
+        if (opts.JsonLogs)
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(o => { o.IncludeScopes = true; o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ"; });
+        }
+
+        builder.Services.AddHealthChecks().AddDbContextCheck<TaskTrackerDb>("database", tags: ["ready"]);
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m
+            .AddMeter(TaskTrackerMetrics.MeterName)
+            .AddAspNetCoreInstrumentation()
+            .AddPrometheusExporter());
+
+        builder.Services.AddCors(o => o.AddDefaultPolicy(p =>
+        {
+            if (opts.CorsOrigins.Length > 0)
+                p.WithOrigins(opts.CorsOrigins).WithMethods("GET", "HEAD", "POST").AllowAnyHeader().WithExposedHeaders("ETag", "Location", "Retry-After");
+        }));
+
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddPolicy(RateLimitPolicy, http =>
+            {
+                var current = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<OperationsOptions>>().Value;
+                if (current.RateLimitPermits == 0) return RateLimitPartition.GetNoLimiter("off");
+                return RateLimitPartition.GetFixedWindowLimiter(PartitionKey(http), _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = current.RateLimitPermits, Window = TimeSpan.FromSeconds(current.RateLimitWindowSeconds), QueueLimit = 0,
+                });
+            });
+            o.OnRejected = async (ctx, ct) =>
+            {
+                var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? (int)Math.Ceiling(after.TotalSeconds) : 60;
+                ctx.HttpContext.Response.Headers.RetryAfter = retry.ToString();
+                await ctx.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = ctx.HttpContext,
+                    ProblemDetails = new ProblemDetails
+                    {
+                        Status = 429, Title = "Too many requests", Type = "https://www.rfc-editor.org/rfc/rfc6585#section-4",
+                        Detail = $"Rate limit reached for this token; retry after {retry} seconds.",
+                    },
+                });
+            };
+        });
+        return builder;
+    }
+
+    /// <summary>Per token (hashed, never the secret itself) or, without one, per client address.</summary>
+    private static string PartitionKey(HttpContext http)
+    {
+        string? auth = http.Request.Headers.Authorization;
+        if (!string.IsNullOrEmpty(auth))
+            return "t:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(auth)))[..16];
+        return "ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+    }
+
+    public static WebApplication UseOperations(this WebApplication app)
+    {
+        app.Use(async (http, next) =>
+        {
+            // A caller-supplied request id is echoed and logged, so one request can be followed across services.
+            string? incoming = http.Request.Headers["X-Request-Id"];
+            if (!string.IsNullOrEmpty(incoming) && incoming.Length <= 100 && incoming.All(c => c > 0x20 && c < 0x7f))
+                http.TraceIdentifier = incoming;
+            http.Response.Headers["X-Request-Id"] = http.TraceIdentifier;
+            var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Request");
+            using (logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = http.TraceIdentifier }))
+                await next(http);
+        });
+        app.Use(async (http, next) =>
+        {
+            var options = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<OperationsOptions>>().Value;
+            var limit = http.GetEndpoint()?.Metadata.GetMetadata<RequestSizeLimitAttribute>() is { } attr
+                ? Progress.BulkEndpoints.MaxUploadBytes : options.MaxRequestBodyBytes;
+            if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+                feature.MaxRequestBodySize = limit;
+            if (http.Request.ContentLength > limit)
+            {
+                http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails = new ProblemDetails
+                    {
+                        Status = 413, Title = "Request body too large", Type = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
+                        Detail = $"The request body is {http.Request.ContentLength} bytes; this endpoint accepts at most {limit} bytes.",
+                    },
+                });
+                return;
+            }
+            await next(http);
+        });
+        app.UseCors();
+        app.UseRateLimiter();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithTags("Health");
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = c => c.Tags.Contains("ready"),
+            ResultStatusCodes = { [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable },
+        }).WithTags("Health");
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+}
