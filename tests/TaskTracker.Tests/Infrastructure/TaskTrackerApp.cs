@@ -6,20 +6,31 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
 
 namespace TaskTracker.Tests.Infrastructure;
 
 /// <summary>
 /// The real service over real HTTP (in-process test server) on a real SQLite file in a fresh temp folder,
 /// seeded with the Guizhou plan and the small demo plan. The clock is a FakeTimeProvider tests can move.
+/// With TASKTRACKER_TEST_PROVIDER=postgres it runs on a fresh database of its own on the PostgreSQL server
+/// named by TASKTRACKER_TEST_PG instead, dropped again on dispose.
 /// </summary>
 public class TaskTrackerApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public string Root { get; } = TestPaths.NewTempDir("app");
     public string SeedRoot => Path.Combine(Root, "seed");
+    /// <summary>The SQLite file; unused when <see cref="IsPostgres"/>.</summary>
     public string DatabasePath => Path.Combine(Root, "tasktracker.db");
+    public bool IsPostgres { get; } =
+        string.Equals(Environment.GetEnvironmentVariable("TASKTRACKER_TEST_PROVIDER"), "postgres", StringComparison.OrdinalIgnoreCase);
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2025, 7, 1, 2, 0, 0, TimeSpan.Zero));
     public Dictionary<string, string?> Settings { get; } = new();
+
+    private readonly Lock _postgresLock = new();
+    private string? _postgresServer;   // TASKTRACKER_TEST_PG, for creating and dropping the database
+    private string? _postgresDatabase; // set once the database exists, so dispose knows what to drop
+    private int _cleanedUp;
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -36,6 +47,11 @@ public class TaskTrackerApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Database:SqlitePath", DatabasePath);
+        if (IsPostgres)
+        {
+            builder.UseSetting("Database:Provider", "Postgres");
+            builder.UseSetting("Database:PostgresConnectionString", CreatePostgresDatabase());
+        }
         builder.UseSetting("Database:SeedPath", SeedRoot);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Access:AllowAnonymousReads", "true");
@@ -53,11 +69,64 @@ public class TaskTrackerApp : WebApplicationFactory<Program>, IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    async Task IAsyncLifetime.DisposeAsync()
+    // Cleanup lives here rather than in IAsyncLifetime.DisposeAsync because the factory's synchronous Dispose()
+    // (`using var app = new TaskTrackerApp()`) also ends up here, and a PostgreSQL database must not outlive either.
+    public override async ValueTask DisposeAsync()
     {
-        await base.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        TestPaths.TryDelete(Root);
+        try
+        {
+            await base.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (Interlocked.Exchange(ref _cleanedUp, 1) == 0)
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                TestPaths.TryDelete(Root);
+                await DropPostgresDatabaseAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
+
+    /// <summary>Creates this fixture's database once (ConfigureWebHost runs again for derived factories) and returns its connection string.</summary>
+    private string CreatePostgresDatabase()
+    {
+        lock (_postgresLock)
+        {
+            if (_postgresDatabase is null)
+            {
+                var server = Environment.GetEnvironmentVariable("TASKTRACKER_TEST_PG");
+                if (string.IsNullOrWhiteSpace(server))
+                    // A missing server in this mode must fail the run, not quietly fall back to SQLite.
+                    throw new InvalidOperationException(
+                        "TASKTRACKER_TEST_PROVIDER=postgres but TASKTRACKER_TEST_PG is not set. Set it to a connection string for a " +
+                        "PostgreSQL server where tests may create databases, e.g. Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres " +
+                        "(.ci/test starts such a server).");
+                _postgresServer = new NpgsqlConnectionStringBuilder(server) { Pooling = false }.ConnectionString;
+                var name = $"tt_{Guid.NewGuid():N}";
+                using var conn = new NpgsqlConnection(_postgresServer);
+                conn.Open();
+                using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", conn);
+                cmd.ExecuteNonQuery();
+                _postgresDatabase = name;
+            }
+            return new NpgsqlConnectionStringBuilder(_postgresServer) { Database = _postgresDatabase, Pooling = true }.ConnectionString;
+        }
+    }
+
+    private async Task DropPostgresDatabaseAsync()
+    {
+        string? name;
+        lock (_postgresLock) name = _postgresDatabase;
+        if (name is null) return;
+        // Pooled idle connections would otherwise keep the database open; FORCE ends any still in use.
+        NpgsqlConnection.ClearAllPools();
+        await using var conn = new NpgsqlConnection(_postgresServer);
+        await conn.OpenAsync().ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", conn);
+        await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();

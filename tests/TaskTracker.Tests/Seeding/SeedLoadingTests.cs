@@ -79,6 +79,27 @@ public class SeedLoadingTests : IAsyncLifetime
     [Fact]
     public async Task Sqlite_runs_in_wal_mode_with_synchronous_full()
     {
+        if (_app.IsPostgres)
+        {
+            // The pragmas are SQLite's; the PostgreSQL fact is that the service really talks to the server, in the fixture's own database.
+            var (providerName, version, database) = await WithScope(async sp =>
+            {
+                var db = sp.GetRequiredService<TaskTrackerDb>();
+                await db.Database.OpenConnectionAsync();
+                await using var cmd = db.Database.GetDbConnection().CreateCommand();
+                cmd.CommandText = "SHOW server_version;";
+                var v = (string)(await cmd.ExecuteScalarAsync())!;
+                cmd.CommandText = "SELECT current_database();";
+                var d = (string)(await cmd.ExecuteScalarAsync())!;
+                return (db.Database.ProviderName, v, d);
+            });
+            Assert.Equal("Npgsql.EntityFrameworkCore.PostgreSQL", providerName);
+            Assert.Matches(@"^\d+(\.\d+)?", version);
+            Assert.StartsWith("tt_", database);
+            Assert.False(File.Exists(_app.DatabasePath));
+            return;
+        }
+
         var (journal, sync) = await WithScope(async sp =>
         {
             var db = sp.GetRequiredService<TaskTrackerDb>();
