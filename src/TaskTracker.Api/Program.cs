@@ -8,6 +8,7 @@ using TaskTracker.Features.Access;
 using TaskTracker.Features.Agencies;
 using TaskTracker.Features.Audit;
 using TaskTracker.Features.Dashboards;
+using TaskTracker.Features.Operations;
 using TaskTracker.Features.Progress;
 using TaskTracker.Features.Plans;
 using TaskTracker.Features.Seeding;
@@ -25,6 +26,7 @@ if (isTokenCommand)
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddTaskTrackerDatabase(builder.Configuration);
+builder.AddOperations();
 builder.Services.AddMediator(o =>
 {
     o.ServiceLifetime = ServiceLifetime.Scoped;
@@ -77,19 +79,24 @@ if (isTokenCommand)
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseSwagger();
-app.UseSwaggerUI(o => o.RoutePrefix = "swagger");
+if (app.Services.GetRequiredService<IOptions<OperationsOptions>>().Value.SwaggerEnabled)
+{
+    app.UseSwagger();
+    app.UseSwaggerUI(o => o.RoutePrefix = "swagger");
+}
+app.UseOperations();
 app.UseIdempotencyBuffering();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapGroup("").RequireAuthorization(Policies.Read).MapPlans().MapAgencies();
-app.MapProgress();
-app.MapBulkReports();
-app.MapDashboards();
-TaskTracker.Features.Oversight.OversightEndpoints.MapOversight(app);
-app.MapAudit();
-app.MapTokens();
+var api = app.MapGroup("").RequireRateLimiting(OperationsSetup.RateLimitPolicy);
+api.MapGroup("").RequireAuthorization(Policies.Read).MapPlans().MapAgencies();
+api.MapProgress();
+api.MapBulkReports();
+api.MapDashboards();
+TaskTracker.Features.Oversight.OversightEndpoints.MapOversight(api);
+api.MapAudit();
+api.MapTokens();
 
 await InitialiseAsync(app);
 await app.RunAsync();

@@ -48,6 +48,9 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
         b.Properties<InstructionEntryKind>().HaveConversion<string>().HaveMaxLength(32);
         b.Properties<DeliveryState>().HaveConversion<string>().HaveMaxLength(32);
         b.Properties<decimal>().HavePrecision(20, 6);
+        // Every timestamp is UTC; SQLite forgets the kind, so restore it and JSON always carries the Z.
+        b.Properties<DateTime>().HaveConversion<UtcConverter>();
+        b.Properties<DateTime?>().HaveConversion<NullableUtcConverter>();
     }
 
     protected override void OnModelCreating(ModelBuilder b)
@@ -193,6 +196,14 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
         });
     }
 }
+
+public sealed class UtcConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime, DateTime>(
+    v => v.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc),
+    v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+
+public sealed class NullableUtcConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime?, DateTime?>(
+    v => v == null ? v : v.Value.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v.Value.ToUniversalTime(), DateTimeKind.Utc),
+    v => v == null ? v : DateTime.SpecifyKind(v.Value, DateTimeKind.Utc));
 
 public sealed class SqliteTaskTrackerDb(DbContextOptions<SqliteTaskTrackerDb> options) : TaskTrackerDb(options);
 

@@ -41,8 +41,12 @@ public sealed class GetTargetSeriesValidator : AbstractValidator<GetTargetSeries
 
 public sealed class GetPlanDashboardHandler(DashboardCalculator calc, TimeProvider clock) : IQueryHandler<GetPlanDashboardQuery, PlanDashboard>
 {
-    public async ValueTask<PlanDashboard> Handle(GetPlanDashboardQuery q, CancellationToken ct) =>
-        await calc.ComputeAsync(await calc.PlanAsync(q.Plan, ct), q.AsOf ?? ChinaTime.Today(clock), q.KnownAt, ct);
+    public async ValueTask<PlanDashboard> Handle(GetPlanDashboardQuery q, CancellationToken ct)
+    {
+        var result = await calc.ComputeAsync(await calc.PlanAsync(q.Plan, ct), q.AsOf ?? ChinaTime.Today(clock), q.KnownAt, ct);
+        if (q.AsOf is null && q.KnownAt is null) Operations.TaskTrackerMetrics.SetOverdue(result.Plan, result.MeasureCounts.Overdue);
+        return result;
+    }
 }
 
 public sealed class GetAgencyDashboardHandler(DashboardCalculator calc, TimeProvider clock) : IQueryHandler<GetAgencyDashboardQuery, AgencyDashboard>

@@ -117,6 +117,7 @@ public sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimePro
         await db.SaveChangesAsync(ct);
         await Record(instruction, "instruction.issued", EventTypes.InstructionIssued, new { b.Text, replyBy = b.ReplyBy, agency = agency.Code }, now, ct);
         await tx.CommitAsync(ct);
+        Operations.TaskTrackerMetrics.InstructionsIssued.Add(1);
         return await LoadAsync(instruction.Id, ct);
     }
 

@@ -117,6 +117,7 @@ public sealed class BulkFileReportsHandler(TaskTrackerDb db, MeasureContext meas
         idempotency.Complete(StatusCodes.Status201Created, result, null);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        Operations.TaskTrackerMetrics.ReportsFiled.Add(result.Count, new KeyValuePair<string, object?>("plan", cmd.Plan));
         return result;
     }
 

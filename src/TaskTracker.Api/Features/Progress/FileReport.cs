@@ -87,6 +87,7 @@ public sealed class FileReportHandler(
         idempotency.Complete(StatusCodes.Status201Created, dto, $"/api/reports/{report.Id}");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        Operations.TaskTrackerMetrics.ReportsFiled.Add(1, new KeyValuePair<string, object?>("plan", m.PlanCode));
         return dto;
     }
 

@@ -69,6 +69,7 @@ public sealed class ReviewReportHandler(TaskTrackerDb db, Caller caller, TimePro
         {
             throw new PreconditionFailedException($"Report {report.Id} was changed by someone else; fetch it again.");
         }
+        Operations.TaskTrackerMetrics.ReportsReviewed.Add(1);
         return await db.Reports.AsNoTracking().Where(r => r.Id == report.Id).ToDtos(db.Reports).FirstAsync(ct);
     }
 }
