@@ -15,8 +15,8 @@ using TaskTracker.Features.Seeding;
 using TaskTracker.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
-var isTokenCommand = args.FirstOrDefault() == "tokens";
-if (isTokenCommand)
+var isCommand = args.FirstOrDefault() is "tokens" or "data" or "backup";
+if (isCommand)
 {
     // Logs go to stderr so that stdout carries only the command's own output, the token last.
     builder.Logging.ClearProviders();
@@ -71,8 +71,9 @@ builder.Services.AddSwaggerGen(o =>
 
 var app = builder.Build();
 
-if (isTokenCommand)
+if (isCommand)
 {
+    if (args[0] != "tokens") return await DataCommands.RunAsync(app.Services, args, Console.Out, Console.Error);
     await InitialiseAsync(app);
     return await TokenCommands.RunAsync(app.Services, args, Console.Out, Console.Error);
 }
