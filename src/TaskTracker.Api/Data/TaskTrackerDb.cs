@@ -145,6 +145,8 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
         {
             // Enforced by the database so two instances cannot both accept the same key.
             e.HasIndex(x => new { x.TokenId, x.Key }).IsUnique();
+            // The claim's time doubles as its owner mark: a request whose claim was taken over cannot complete it.
+            e.Property(x => x.CreatedAtUtc).IsConcurrencyToken();
             e.Property(x => x.Key).HasMaxLength(255);
             e.Property(x => x.Route).HasMaxLength(300);
             e.Property(x => x.RequestHash).HasMaxLength(64);

@@ -41,6 +41,11 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
                 Status = StatusCodes.Status428PreconditionRequired, Title = "Precondition required", Detail = pr.Message,
                 Type = "https://www.rfc-editor.org/rfc/rfc6585#section-3",
             },
+            Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException => new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict, Title = "Conflict", Type = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.10",
+                Detail = "Someone else changed this at the same moment (or took over this Idempotency-Key); nothing was saved. Fetch it again and retry.",
+            },
             BadHttpRequestException b => BadRequest(b),
             _ => null,
         };

@@ -119,8 +119,8 @@ public sealed class DashboardETagFilter(DashboardCalculator calc) : IEndpointFil
         var plan = await calc.PlanAsync(planCode, http.RequestAborted);
         var stamp = await calc.StampAsync(plan, http.RequestAborted);
         // No asOf means today: the answer can change at midnight without any new report.
-        var today = ChinaTime.Today(http.RequestServices.GetRequiredService<TimeProvider>());
-        var key = $"{stamp}|{http.Request.Path}|{http.Request.QueryString}|{today:yyyy-MM-dd}";
+        var today = http.Request.Query.ContainsKey("asOf") ? "" : ChinaTime.Today(http.RequestServices.GetRequiredService<TimeProvider>()).ToString("yyyy-MM-dd");
+        var key = $"{stamp}|{http.Request.Path}|{http.Request.QueryString}|{today}";
         var etag = $"\"d{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32]}\"";
         http.Response.Headers.CacheControl = "no-cache";
         if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && (v == etag || v.Split(',').Any(x => x.Trim() == etag || x.Trim() == "*"))))

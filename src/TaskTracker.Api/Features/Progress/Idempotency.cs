@@ -59,6 +59,7 @@ public sealed class IdempotencyFilter(TimeSpan lease) : IEndpointFilter
                 return Problem(422, "Idempotency-Key reused", "This Idempotency-Key was already used with a different request; use a new key.", Header);
             if (existing.State == IdempotencyState.Completed)
                 return new Replay(existing);
+            // Clocks of several instances may differ by a little; the lease must be longer than any request and any skew.
             if (existing.CreatedAtUtc > now - lease)
                 return Problem(409, "Request in progress", "A request with this Idempotency-Key is still being processed; retry later.", Header);
             // The earlier attempt died before committing (nothing was written with it): take its claim over, once.
@@ -75,19 +76,26 @@ public sealed class IdempotencyFilter(TimeSpan lease) : IEndpointFilter
         try
         {
             var result = await next(ctx);
-            if (record.State != IdempotencyState.Completed) await ReleaseAsync(db, record.Id);
+            if (record.State != IdempotencyState.Completed) await ReleaseAsync(db, record);
             return result;
         }
         catch
         {
-            await ReleaseAsync(db, record.Id);
+            await ReleaseAsync(db, record);
             throw;
         }
     }
 
-    /// <summary>A failed request frees its key, so the client can fix the request and send it again with the same key.</summary>
-    private static Task ReleaseAsync(TaskTrackerDb db, long id) =>
-        db.IdempotencyRecords.Where(r => r.Id == id && r.State == IdempotencyState.InFlight).ExecuteDeleteAsync(CancellationToken.None);
+    /// <summary>
+    /// A failed request frees its key, so the client can fix the request and send it again with the same key; only
+    /// while the claim is still its own (another instance may have taken an expired claim over).
+    /// </summary>
+    private static Task ReleaseAsync(TaskTrackerDb db, IdempotencyRecord claim)
+    {
+        var (id, claimedAt) = (claim.Id, db.Entry(claim).Property(r => r.CreatedAtUtc).OriginalValue);
+        return db.IdempotencyRecords.Where(r => r.Id == id && r.State == IdempotencyState.InFlight && r.CreatedAtUtc == claimedAt)
+            .ExecuteDeleteAsync(CancellationToken.None);
+    }
 
     private static async Task<string> RequestHashAsync(HttpContext http)
     {
