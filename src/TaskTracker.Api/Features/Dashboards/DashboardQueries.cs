@@ -15,13 +15,15 @@ public static class AsOfRule
     public static readonly DateOnly Max = new(2100, 12, 31);
 
     public static void Apply<T>(AbstractValidator<T> v, System.Linq.Expressions.Expression<Func<T, DateOnly?>> asOf,
-        System.Linq.Expressions.Expression<Func<T, DateOnly?>> knownAt)
+        System.Linq.Expressions.Expression<Func<T, DateOnly?>>? knownAt = null)
     {
-        v.RuleFor(asOf).Must(d => d is null || (d >= Min && d <= Max)).OverridePropertyName("asOf")
-            .WithMessage($"asOf must be between {Min:yyyy-MM-dd} and {Max:yyyy-MM-dd}.");
-        v.RuleFor(knownAt).Must(d => d is null || (d >= Min && d <= Max)).OverridePropertyName("knownAt")
-            .WithMessage($"knownAt must be between {Min:yyyy-MM-dd} and {Max:yyyy-MM-dd}.");
+        Date(v, asOf, "asOf");
+        if (knownAt is not null) Date(v, knownAt, "knownAt");
     }
+
+    private static void Date<T>(AbstractValidator<T> v, System.Linq.Expressions.Expression<Func<T, DateOnly?>> date, string name) =>
+        v.RuleFor(date).Must(d => d is null || (d >= Min && d <= Max)).OverridePropertyName(name)
+            .WithMessage($"{name} must be between {Min:yyyy-MM-dd} and {Max:yyyy-MM-dd}.");
 }
 
 public sealed class GetPlanDashboardValidator : AbstractValidator<GetPlanDashboardQuery>

@@ -21,9 +21,7 @@ public sealed record GetInboxQuery(string Agency, DateOnly? AsOf) : IQuery<Inbox
 
 public sealed class GetInboxValidator : AbstractValidator<GetInboxQuery>
 {
-    public GetInboxValidator() =>
-        RuleFor(x => x.AsOf).Must(d => d is null || (d >= AsOfRule.Min && d <= AsOfRule.Max)).OverridePropertyName("asOf")
-            .WithMessage($"asOf must be between {AsOfRule.Min:yyyy-MM-dd} and {AsOfRule.Max:yyyy-MM-dd}.");
+    public GetInboxValidator() => AsOfRule.Apply(this, x => x.AsOf);
 }
 
 /// <summary>

@@ -101,7 +101,7 @@ public sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimePro
         }
         var responsible = measure is not null
             ? (await measures.LoadAsync(measure.Id, ct))!.ResponsibleAgencyIds
-            : await TaskAgenciesAsync(task!.Id, ct);
+            : await measures.TaskAgenciesAsync(task!.Id, ct);
         if (!responsible.Contains(agency.Id))
             throw Invalid("agency", $"'{agency.Code}' is not responsible for {(measure is not null ? measure.Code : $"task {task!.Number}")}.");
 
@@ -217,13 +217,6 @@ public sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimePro
     {
         Kind = kind, Text = text, Date = date, AtUtc = now, TokenId = caller.TokenId, Actor = caller.Name, AgencyId = caller.AgencyId,
     };
-
-    private async Task<IReadOnlySet<int>> TaskAgenciesAsync(int taskId, CancellationToken ct)
-    {
-        var ids = await db.ClauseAgencies.Where(a => a.Clause.TaskId == taskId).Select(a => a.AgencyId).ToListAsync(ct);
-        var members = await db.AgencyGroupMembers.Where(g => ids.Contains(g.GroupId)).Select(g => g.MemberId).ToListAsync(ct);
-        return ids.Concat(members).ToHashSet();
-    }
 
     private async Task<InstructionDto> LoadAsync(int id, CancellationToken ct)
     {

@@ -20,8 +20,7 @@ public sealed class OversightListValidator : AbstractValidator<OversightListQuer
 {
     public OversightListValidator()
     {
-        RuleFor(x => x.AsOf).Must(d => d is null || (d >= AsOfRule.Min && d <= AsOfRule.Max)).OverridePropertyName("asOf")
-            .WithMessage($"asOf must be between {AsOfRule.Min:yyyy-MM-dd} and {AsOfRule.Max:yyyy-MM-dd}.");
+        AsOfRule.Apply(this, x => x.AsOf);
         RuleFor(x => x.Role).Must(r => r is null or "any" or "lead").OverridePropertyName("role").WithMessage("role must be 'any' or 'lead'.");
         RuleFor(x => x.Role).Null().When(x => x.Agency is null).OverridePropertyName("role").WithMessage("role applies only together with agency.");
         RuleFor(x => x.Section).InclusiveBetween(1, 100).When(x => x.Section is not null).OverridePropertyName("section");
@@ -63,9 +62,7 @@ public sealed record AgencySlippageQuery(string Plan, DateOnly? AsOf) : IQuery<A
 
 public sealed class AgencySlippageValidator : AbstractValidator<AgencySlippageQuery>
 {
-    public AgencySlippageValidator() =>
-        RuleFor(x => x.AsOf).Must(d => d is null || (d >= AsOfRule.Min && d <= AsOfRule.Max)).OverridePropertyName("asOf")
-            .WithMessage($"asOf must be between {AsOfRule.Min:yyyy-MM-dd} and {AsOfRule.Max:yyyy-MM-dd}.");
+    public AgencySlippageValidator() => AsOfRule.Apply(this, x => x.AsOf);
 }
 
 /// <summary>Which agencies carry the most slippage: each agency's items as lead and as co-operator (groups count for their members).</summary>

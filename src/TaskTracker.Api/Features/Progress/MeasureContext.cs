@@ -58,9 +58,18 @@ public sealed class MeasureContext(TaskTrackerDb db, Caller caller)
         if (m.ClauseId is { } clauseId)
             ids = await db.ClauseAgencies.Where(a => a.ClauseId == clauseId).Select(a => a.AgencyId).ToListAsync(ct);
         else if (m.TaskId is { } taskId)
-            ids = await db.ClauseAgencies.Where(a => a.Clause.TaskId == taskId).Select(a => a.AgencyId).ToListAsync(ct);
+            return await TaskAgenciesAsync(taskId, ct);
         else
             ids = ownerAgencyId is { } o ? [o] : [];
+        return await WithGroupMembersAsync(ids, ct);
+    }
+
+    /// <summary>Every agency named in any clause of the task, and the members of any group among them.</summary>
+    public async Task<IReadOnlySet<int>> TaskAgenciesAsync(int taskId, CancellationToken ct) =>
+        await WithGroupMembersAsync(await db.ClauseAgencies.Where(a => a.Clause.TaskId == taskId).Select(a => a.AgencyId).ToListAsync(ct), ct);
+
+    private async Task<IReadOnlySet<int>> WithGroupMembersAsync(List<int> ids, CancellationToken ct)
+    {
         var members = await db.AgencyGroupMembers.Where(g => ids.Contains(g.GroupId)).Select(g => g.MemberId).ToListAsync(ct);
         return ids.Concat(members).ToHashSet();
     }
