@@ -169,3 +169,25 @@ public class FilingTests(TaskTrackerApp app) : ProgressTestBase(app), IClassFixt
         Assert.Equal(text, dto.Narrative);
     }
 }
+
+public class MeasureLookupTests(TaskTrackerApp app) : IClassFixture<TaskTrackerApp>
+{
+    [Fact]
+    public async Task Measures_are_found_by_code()
+    {
+        var http = app.CreateClient();
+        var t = await (await http.GetAsync("/api/plans/guizhou-2025/measures/T02-1")).ReadJson<MeasureDetail>();
+        Assert.Equal(MeasureType.Target, t.Type);
+        Assert.Equal(240m, t.Target!.Value);
+        Assert.Contains(t.ResponsibleAgencies, a => a.Code == "bigdata-bureau");
+        var byId = await (await http.GetAsync($"/api/targets/{t.Id}")).ReadJson<MeasureDetail>();
+        Assert.Equal("T02-1", byId.Code);
+        var m = await (await http.GetAsync("/api/plans/guizhou-2025/measures/M34-1")).ReadJson<MeasureDetail>();
+        Assert.Equal(new DateOnly(2025, 8, 31), m.Milestone!.DueDate);
+        var h = await (await http.GetAsync("/api/plans/guizhou-2025/measures/H2")).ReadJson<MeasureDetail>();
+        Assert.Equal(8, h.TaskNumber);
+        await (await http.GetAsync("/api/plans/guizhou-2025/measures/T99-9")).ReadProblem(404);
+        await (await http.GetAsync("/api/plans/nope/measures/T02-1")).ReadProblem(404);
+        await (await http.GetAsync($"/api/milestones/{t.Id}")).ReadProblem(404);
+    }
+}

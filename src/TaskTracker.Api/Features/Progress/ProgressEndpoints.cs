@@ -50,6 +50,12 @@ public static partial class ProgressEndpoints
             .RequireAuthorization(Policies.Report).WithIdempotency()
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
 
+        app.MapGet("/api/plans/{plan}/measures/{code}", async Task<Ok<MeasureDetail>> (string plan, string code, ISender m, CancellationToken ct) =>
+                TypedResults.Ok(await m.Send(new GetMeasureByCodeQuery(plan, code), ct)))
+            .WithTags("Progress").WithName("GetMeasureByCode")
+            .WithSummary("A target or milestone by its code (e.g. T02-1, H2, M20-1), with its id for filing and the agencies that answer for it.")
+            .RequireAuthorization(Policies.Read).ProducesProblem(404);
+
         var reports = app.MapGroup("/api/reports").WithTags("Progress");
         reports.MapGet("/{reportId:long}", async Task<Ok<ReportDto>> (long reportId, HttpContext http, ISender m, CancellationToken ct) =>
             {

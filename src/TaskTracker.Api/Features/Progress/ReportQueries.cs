@@ -55,3 +55,21 @@ public sealed class GetMeasureHandler(TaskTrackerDb db, MeasureContext measures)
             (m as Target)?.ToDto(m.Plan.ReportingCadence), (m as Milestone)?.ToDto(m.Plan.ReportingCadence), agencies);
     }
 }
+
+/// <summary>Finds a target or milestone by its seed code (T02-1, M20-1, H2), so nobody has to know database ids.</summary>
+public sealed record GetMeasureByCodeQuery(string Plan, string Code) : IQuery<MeasureDetail>;
+
+public sealed class GetMeasureByCodeHandler(TaskTrackerDb db, ISender sender) : IQueryHandler<GetMeasureByCodeQuery, MeasureDetail>
+{
+    public async ValueTask<MeasureDetail> Handle(GetMeasureByCodeQuery q, CancellationToken ct)
+    {
+        var m = await db.Measures.AsNoTracking().Where(x => x.Plan.Code == q.Plan && x.Code == q.Code)
+            .Select(x => new { x.Id, IsTarget = x is Target }).FirstOrDefaultAsync(ct);
+        if (m is null)
+        {
+            if (!await db.Plans.AnyAsync(p => p.Code == q.Plan, ct)) throw new NotFoundException("Plan", q.Plan);
+            throw new NotFoundException("Measure", $"{q.Plan}/{q.Code}");
+        }
+        return await sender.Send(new GetMeasureQuery(m.Id, m.IsTarget ? MeasureType.Target : MeasureType.Milestone), ct);
+    }
+}
