@@ -112,6 +112,20 @@ static async Task InitialiseAsync(WebApplication app)
     var db = sp.GetRequiredService<TaskTrackerDb>();
     await DatabaseSetup.InitialiseAsync(db, opts, logger, CancellationToken.None);
     var seedPath = SeedLoader.ResolveSeedPath(opts.SeedPath, app.Environment.ContentRootPath);
-    if (seedPath is not null)
-        await sp.GetRequiredService<SeedLoader>().LoadAllAsync(seedPath, CancellationToken.None);
+    if (seedPath is null) return;
+    // Several instances may start together against one database; the loser of a seeding race finds the plan loaded.
+    for (var attempt = 1; ; attempt++)
+    {
+        try
+        {
+            using var seedScope = app.Services.CreateScope();
+            await seedScope.ServiceProvider.GetRequiredService<SeedLoader>().LoadAllAsync(seedPath, CancellationToken.None);
+            return;
+        }
+        catch (Microsoft.EntityFrameworkCore.DbUpdateException e) when (attempt < 5)
+        {
+            logger.LogWarning(e, "Seeding collided with another instance (attempt {Attempt}); retrying", attempt);
+            await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+        }
+    }
 }
