@@ -8,6 +8,7 @@ using TaskTracker.Features.Access;
 using TaskTracker.Features.Agencies;
 using TaskTracker.Features.Audit;
 using TaskTracker.Features.Dashboards;
+using TaskTracker.Features.Notifications;
 using TaskTracker.Features.Operations;
 using TaskTracker.Features.Progress;
 using TaskTracker.Features.Plans;
@@ -42,6 +43,7 @@ builder.Services.AddScoped<TaskTracker.Features.Oversight.OversightService>();
 builder.Services.AddOptions<TaskTracker.Features.Oversight.OversightOptions>()
     .Bind(builder.Configuration.GetSection(TaskTracker.Features.Oversight.OversightOptions.Section))
     .ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddNotifications(builder.Configuration);
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 builder.Services.AddScoped<SeedLoader>();
 builder.Services.AddProblemDetails();
@@ -97,6 +99,7 @@ api.MapBulkReports();
 api.MapDashboards();
 TaskTracker.Features.Oversight.OversightEndpoints.MapOversight(api);
 api.MapAudit();
+api.MapNotifications();
 api.MapTokens();
 
 await InitialiseAsync(app);

@@ -56,6 +56,7 @@ public class TaskTrackerApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Access:AllowAnonymousReads", "true");
         builder.UseSetting("Operations:RateLimitPermits", "1000000"); // tests share one client address; limits are tested on their own
+        builder.UseSetting("Notifications:Enabled", "false"); // delivery is driven explicitly by the notification tests
         foreach (var (k, v) in Settings) builder.UseSetting(k, v);
         builder.ConfigureServices(s =>
         {
