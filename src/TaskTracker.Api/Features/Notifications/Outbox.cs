@@ -30,13 +30,20 @@ public static class EventTypes
 /// </summary>
 public static class Outbox
 {
+    /// <summary>Payloads look like the API's own JSON: camelCase names, kebab-case enums, Chinese kept as written.</summary>
+    public static readonly System.Text.Json.JsonSerializerOptions PayloadJson = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All),
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.KebabCaseLower) },
+    };
+
     public static async Task<OutboxEvent> EnqueueAsync(TaskTrackerDb db, DateTime nowUtc, string type, object payload,
         int? planId, int? agencyId, string? dedupKey, CancellationToken ct)
     {
         var ev = new OutboxEvent
         {
             Type = type, PlanId = planId, AgencyId = agencyId, DedupKey = dedupKey, CreatedAtUtc = nowUtc,
-            Payload = AuditJson.Serialize(new { type, occurredAtUtc = nowUtc, data = payload }),
+            Payload = System.Text.Json.JsonSerializer.Serialize(new { type, occurredAtUtc = nowUtc, data = payload }, PayloadJson),
         };
         db.OutboxEvents.Add(ev);
         var subscriptions = await db.WebhookSubscriptions.AsNoTracking().Where(s => s.Active).ToListAsync(ct);
