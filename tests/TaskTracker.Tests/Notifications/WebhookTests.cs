@@ -236,3 +236,31 @@ public class WebhookTests : IAsyncLifetime
         Assert.Equal(1, await _app.WithDb(db => db.WebhookDeliveries.CountAsync()));
     }
 }
+
+/// <summary>Settings are checked at start-up with messages naming the setting, and the API is in the OpenAPI document.</summary>
+public class NotificationSetupTests
+{
+    [Theory]
+    [InlineData("Notifications:LeaseDuration", "00:00:15", "Notifications:LeaseDuration must be more than twice Notifications:Timeout")]
+    [InlineData("Notifications:BackoffCap", "00:00:01", "Notifications:BackoffCap must be at least Notifications:BackoffBase")]
+    [InlineData("Notifications:MaxAttempts", "0", "MaxAttempts")]
+    [InlineData("Notifications:PollInterval", "00:00:00", "Notifications:PollInterval must be between")]
+    public async Task Bad_settings_stop_the_service_at_start_with_a_clear_message(string key, string value, string message)
+    {
+        await using var app = new TaskTrackerApp();
+        app.Settings[key] = value;
+        var e = Assert.ThrowsAny<Exception>(() => app.Server);
+        Assert.Contains(message, e.ToString());
+    }
+
+    [Fact]
+    public async Task The_webhook_api_is_in_the_openapi_document()
+    {
+        await using var app = new TaskTrackerApp();
+        var doc = await app.CreateClient().GetStringAsync("/swagger/v1/swagger.json");
+        foreach (var path in new[] { "\"/api/webhooks\"", "\"/api/webhooks/{id}\"", "\"/api/webhooks/deliveries\"", "\"/api/webhooks/deliveries/{id}/redrive\"" })
+            Assert.Contains(path, doc);
+        Assert.Contains("WebhookCreatedDto", doc);
+        Assert.Contains("DeliveryDto", doc);
+    }
+}
