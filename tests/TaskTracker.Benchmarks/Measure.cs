@@ -8,8 +8,12 @@ using Microsoft.Data.Sqlite;
 namespace TaskTracker.Benchmarks;
 
 /// <summary>One measured phase: successes, failures, rate and latency percentiles (exact, from every sample).</summary>
-public sealed class Phase(long ok, long failed, double seconds, double[] latenciesMs, string? firstError)
+public sealed class Phase(long ok, long failed, double seconds, double[] latenciesMs, string? firstError, double cpuMs = double.NaN, string load = "")
 {
+    /// <summary>CPU time of this whole process (service and load generator) per successful request: steadier than latency when others share the machine.</summary>
+    public double CpuMsPerRequest => ok == 0 ? double.NaN : cpuMs / ok;
+    /// <summary>The machine's 1-minute load average when the phase started.</summary>
+    public string LoadAverage => load;
     public long Ok => ok;
     public long Failed => failed;
     public double Rate => ok / seconds;
@@ -20,7 +24,7 @@ public sealed class Phase(long ok, long failed, double seconds, double[] latenci
     private double Pct(double q) => latenciesMs.Length == 0 ? double.NaN : latenciesMs[Math.Min(latenciesMs.Length - 1, (int)Math.Ceiling(q * latenciesMs.Length) - 1)];
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Rate,9:F1}/s  p50 {P50,8:F2} ms  p99 {P99,8:F2} ms  ({ok:N0} ok, {failed} failed{(firstError is null ? "" : "; first: " + firstError)})");
+        $"{Rate,9:F1}/s  p50 {P50,8:F2} ms  p99 {P99,8:F2} ms  cpu {CpuMsPerRequest,7:F2} ms/req  load {load}  ({ok:N0} ok, {failed} failed{(firstError is null ? "" : "; first: " + firstError)})");
 }
 
 public static class Load
@@ -32,12 +36,21 @@ public static class Load
         await Drive(http, clients, TimeSpan.FromSeconds(1), request, expected, null);
         var samples = new List<double>[clients];
         for (var i = 0; i < clients; i++) samples[i] = new List<double>(4096);
+        var load = LoadAverage();
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         var (failed, first) = await Drive(http, clients, TimeSpan.FromSeconds(seconds), request, expected, samples);
         var elapsed = sw.Elapsed.TotalSeconds;
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds;
         var all = samples.SelectMany(s => s).ToArray();
         Array.Sort(all);
-        return new Phase(all.Length, failed, elapsed, all, first);
+        return new Phase(all.Length, failed, elapsed, all, first, cpu, load);
+    }
+
+    public static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "?"; }
     }
 
     private static async Task<(long Failed, string? First)> Drive(HttpClient http, int clients, TimeSpan duration, Func<HttpRequestMessage> request,

@@ -17,9 +17,9 @@ internal sealed class Results(Options opts, Machine machine)
     public void Reading(string label, Dictionary<string, Phase> phases)
     {
         _tables.AppendLine($"Reading at {label} reports ({opts.ReadClients} concurrent clients, {opts.Seconds} s each):").AppendLine()
-            .AppendLine("| request | req/s | p50 ms | p99 ms | ok | failed |").AppendLine("|---|---:|---:|---:|---:|---:|");
+            .AppendLine("| request | req/s | p50 ms | p99 ms | ok | failed | CPU ms/req² | load avg at start |").AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (k, p) in phases)
-            _tables.AppendLine($"| {k} | {F(p.Rate)} | {F(p.P50, "F2")} | {F(p.P99, "F2")} | {p.Ok:N0} | {p.Failed} |");
+            _tables.AppendLine($"| {k} | {F(p.Rate)} | {F(p.P50, "F2")} | {F(p.P99, "F2")} | {p.Ok:N0} | {p.Failed} | {F(p.CpuMsPerRequest, "F2")} | {p.LoadAverage} |");
         var min = phases["minimal 200"].Rate;
         _tables.AppendLine().AppendLine($"Dashboard 200 / minimal endpoint: {F(phases["dashboard 200"].Rate / min * 100)}%; " +
                                         $"dashboard 304 / minimal: {F(phases["dashboard 304"].Rate / min * 100)}%; overdue 200 / minimal: {F(phases["overdue 200"].Rate / min * 100)}%.")
@@ -29,13 +29,13 @@ internal sealed class Results(Options opts, Machine machine)
     public void Filing(Dictionary<int, Phase> filing, Dictionary<int, (double Commands, double Commits)> stmts, Raw.Result raw1, Raw.Result raw2)
     {
         _tables.AppendLine($"Filing at {opts.FullLabel} reports (POST /api/targets/{{id}}/reports, reporter tokens, a new Idempotency-Key each, 201 after commit; {opts.Seconds} s each):").AppendLine()
-            .AppendLine("| clients | reports/s | p50 ms | p99 ms | ok | failed | EF commands per filing | EF transactions per filing¹ | vs raw (1 tx) | vs raw (2 tx) |")
-            .AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            .AppendLine("| clients | reports/s | p50 ms | p99 ms | ok | failed | EF commands per filing | EF transactions per filing¹ | vs raw (1 tx) | vs raw (2 tx) | CPU ms/filing² | load avg at start |")
+            .AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (c, p) in filing)
         {
             var s = stmts.GetValueOrDefault(c);
             _tables.AppendLine($"| {c} | {F(p.Rate)} | {F(p.P50, "F2")} | {F(p.P99, "F2")} | {p.Ok:N0} | {p.Failed} | {F(s.Commands)} | {F(s.Commits)} | " +
-                               $"{F(p.Rate / raw1.Rate * 100)}% | {F(p.Rate / raw2.Rate * 100)}% |");
+                               $"{F(p.Rate / raw1.Rate * 100)}% | {F(p.Rate / raw2.Rate * 100)}% | {F(p.CpuMsPerRequest, "F2")} | {p.LoadAverage} |");
         }
         _tables.AppendLine().AppendLine("¹ EF's TransactionCommitted events. The idempotency claim is a single INSERT that EF runs without an explicit transaction (SQLite autocommits it, durably); it is not counted here, so a filing makes one more durable commit than this column shows.")
             .AppendLine().AppendLine("Raw Microsoft.Data.Sqlite, same rows (idempotency record, report, audit entry, outbox event), same pragmas, a copy of the same database (schema, indexes, data), one client:").AppendLine()
@@ -81,6 +81,8 @@ internal sealed class Results(Options opts, Machine machine)
         sb.AppendLine("Machine:").AppendLine().Append(machine.Markdown).AppendLine($"- conditions: {opts.Note}; the load generator runs in the same process, on the same cores, as the service").AppendLine();
         foreach (var (k, v) in _facts) sb.AppendLine($"- {k}: {v}");
         sb.AppendLine().Append(_tables);
+        sb.AppendLine("² CPU time of the whole process (service and load generator) per successful request; steadier than latency when other work shares the cores. " +
+                      "The load average (1 min, whole machine) shows how much other work there was; on 2 cores anything above 2 means requests waited for a core.").AppendLine();
         sb.AppendLine("Targets:").AppendLine().AppendLine("| target | figure | met |").AppendLine("|---|---|---|");
         foreach (var (t, f, m) in _targets) sb.AppendLine($"| {t} | {f} | {(m ? "met" : "**not met**")} |");
         return sb.ToString();
