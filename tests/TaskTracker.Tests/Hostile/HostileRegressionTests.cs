@@ -72,3 +72,42 @@ public class HostileRegressionTests(TaskTrackerApp app) : ProgressTestBase(app),
         (await response.ReadProblem(400)).AssertFieldError("expires");
     }
 }
+
+/// <summary>NUL characters that reached PostgreSQL (which refuses them in text) were 500s there.</summary>
+public class NulCharacterTests(TaskTrackerApp app) : ProgressTestBase(app), IClassFixture<TaskTrackerApp>
+{
+    [Theory]
+    [InlineData("/api/plans/guizhou-2025/tasks?q=a%00b", "q")]
+    [InlineData("/api/plans/guizhou-2025/tasks?agency=%00", "agency")]
+    [InlineData("/api/plans/guizhou-2025/overdue?agency=a%00b", "agency")]
+    [InlineData("/api/audit?entityType=%00", "entityType")]
+    public async Task A_NUL_in_a_query_value_is_400_naming_the_parameter(string url, string field)
+    {
+        var office = await As(Role.Office);
+        (await (await office.GetAsync(url)).ReadProblem(400)).AssertFieldError(field);
+    }
+
+    [Theory]
+    [InlineData("measureCode")]
+    [InlineData("agency")]
+    public async Task A_NUL_in_an_instruction_code_is_400_naming_the_field(string field)
+    {
+        var office = await As(Role.Office);
+        var body = new Dictionary<string, object> { ["measureCode"] = "T02-1", ["agency"] = "bigdata-bureau", ["text"] = "请说明", ["replyBy"] = "2025-09-30" };
+        body[field] = "a\0b";
+        var before = await App.WithDb(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(db.Instructions));
+        (await (await PostJson(office, "/api/plans/guizhou-2025/instructions", body)).ReadProblem(400)).AssertFieldError(field);
+        Assert.Equal(before, await App.WithDb(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(db.Instructions)));
+    }
+
+    [Theory]
+    [InlineData("agency")]
+    [InlineData("name")]
+    public async Task A_NUL_in_a_token_request_is_400_naming_the_field(string field)
+    {
+        var admin = await As(Role.Admin);
+        var body = new Dictionary<string, object> { ["role"] = "reporter", ["agency"] = "bigdata-bureau", ["name"] = "x" };
+        body[field] = "a\0b";
+        (await (await PostJson(admin, "/api/tokens", body)).ReadProblem(400)).AssertFieldError(field);
+    }
+}

@@ -21,6 +21,9 @@ public sealed class TokenService(TaskTrackerDb db, TimeProvider clock)
 
     public async Task<CreatedToken> CreateAsync(Role role, string? agencyCode, string? name, DateOnly? expires, int? actorTokenId, CancellationToken ct)
     {
+        // PostgreSQL cannot take text with NUL in it (a 500 there); no control characters in a code or a name anyway.
+        if (agencyCode?.Any(char.IsControl) == true) throw Invalid("agency", "agency must not contain control characters.");
+        if (name?.Any(char.IsControl) == true) throw Invalid("name", "name must not contain control characters.");
         Agency? agency = null;
         if (role == Role.Reporter)
         {

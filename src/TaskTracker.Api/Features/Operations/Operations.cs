@@ -161,6 +161,27 @@ public static class OperationsSetup
         });
         app.Use(async (http, next) =>
         {
+            // A NUL in a query value (?q=%00, ?agency=a%00b) reached PostgreSQL, which refuses text containing NUL: a 500.
+            // No filter can mean it, so refuse it here for every endpoint, naming the parameter.
+            var nul = http.Request.Query.FirstOrDefault(q => q.Value.Any(v => v?.Contains('\0') == true)).Key;
+            if (nul is not null)
+            {
+                http.Response.StatusCode = StatusCodes.Status400BadRequest;
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [nul] = [$"{nul} must not contain NUL characters."] })
+                    {
+                        Status = 400, Title = "The request could not be read.", Type = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.1",
+                        Detail = $"Query parameter {nul} contains a NUL character.",
+                    },
+                });
+                return;
+            }
+            await next(http);
+        });
+        app.Use(async (http, next) =>
+        {
             // The framework's JSON reader throws InvalidOperationException (a 500) for a charset it cannot decode
             // ("charset=bogus", "charset=") and even for a quoted one (charset="utf-8"): unquote a known charset and
             // refuse an unknown one with 415 before any endpoint reads the body.
