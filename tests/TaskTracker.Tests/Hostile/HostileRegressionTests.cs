@@ -111,3 +111,20 @@ public class NulCharacterTests(TaskTrackerApp app) : ProgressTestBase(app), ICla
         (await (await PostJson(admin, "/api/tokens", body)).ReadProblem(400)).AssertFieldError(field);
     }
 }
+
+/// <summary>A page number times the page size overflowed int into a negative OFFSET.</summary>
+public class PagingOverflowTests(TaskTrackerApp app) : ProgressTestBase(app), IClassFixture<TaskTrackerApp>
+{
+    [Theory]
+    [InlineData("/api/plans/guizhou-2025/tasks?page=2147483647&pageSize=200")]
+    [InlineData("/api/plans/guizhou-2025/tasks?page=1000000000")]
+    [InlineData("/api/audit?page=2147483647&pageSize=500")]
+    public async Task A_page_far_past_the_end_is_empty(string url)
+    {
+        var office = await As(Role.Office);
+        var response = await office.GetAsync(url);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
+        Assert.Equal(0, System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("items").GetArrayLength());
+    }
+}
