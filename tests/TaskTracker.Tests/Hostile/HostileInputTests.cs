@@ -369,7 +369,7 @@ public class HostileInputTests(HostileFixture app, ITestOutputHelper output) : I
     {
         var failures = new List<string>();
         var sent = 0;
-        string[] values = ["", "abc", "-1", "0", "2147483648", "-2147483649", "99999999999999999999", "1e309", "NaN", "Infinity", "1.5", "true",
+        string[] values = ["", "abc", "-1", "0", "2147483647", "1000000000", "2147483648", "-2147483649", "99999999999999999999", "1e309", "NaN", "Infinity", "1.5", "true",
             "0001-01-01", "9999-12-31", "10000-01-01", "2025-02-30", "-2025-01-01", "2025-06-30T00:00:00Z",
             "%00", "a%00b", "%27%3B%20DROP%20TABLE%20%22Reports%22%3B--", "%27%20OR%20%271%27%3D%271", "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
             "%E2%80%AEevil", "%F0%9F%93%88", "%E8%B4%B5%E5%B7%9EGuizhou", "%25", "%5C", "_%25_", "%FF%FE", new string('x', 5000)];
@@ -402,6 +402,28 @@ public class HostileInputTests(HostileFixture app, ITestOutputHelper output) : I
             {
                 await Check(op, c, token, Url(op, app.Own), failures); sent++;
             }
+        }
+        Report(failures, sent);
+    }
+
+    [Fact]
+    public async Task Undocumented_methods_and_unknown_paths_get_problem_details()
+    {
+        var failures = new List<string>();
+        var sent = 0;
+        foreach (var group in Ops().GroupBy(o => o.Template))
+        {
+            var documented = group.Select(o => o.Method).ToHashSet();
+            foreach (var method in new[] { "GET", "POST", "PUT", "PATCH", "DELETE" }.Where(m => !documented.Contains(m)))
+            {
+                var op = new Op(method, group.Key, group.First().Spec);
+                await Check(op, new Case("undocumented-method", Utf8("{}"), Expect: 405), "admin", Url(op, app.Own), failures); sent++;
+            }
+        }
+        foreach (var path in new[] { "/api/nope", "/api/reports", "/api/plans/guizhou-2025/tasks/1/extra", "/api/%E2%80%AE", "/api/reports/1/review/x" })
+        {
+            var op = new Op("GET", path, default);
+            await Check(op, new Case("unknown-path", Expect: 404), "office", path, failures); sent++;
         }
         Report(failures, sent);
     }
