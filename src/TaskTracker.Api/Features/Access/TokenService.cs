@@ -21,6 +21,9 @@ public sealed class TokenService(TaskTrackerDb db, TimeProvider clock)
 
     public async Task<CreatedToken> CreateAsync(Role role, string? agencyCode, string? name, DateOnly? expires, int? actorTokenId, CancellationToken ct)
     {
+        // PostgreSQL cannot take text with NUL in it (a 500 there); no control characters in a code or a name anyway.
+        if (agencyCode?.Any(char.IsControl) == true) throw Invalid("agency", "agency must not contain control characters.");
+        if (name?.Any(char.IsControl) == true) throw Invalid("name", "name must not contain control characters.");
         Agency? agency = null;
         if (role == Role.Reporter)
         {
@@ -36,6 +39,8 @@ public sealed class TokenService(TaskTrackerDb db, TimeProvider clock)
             throw Invalid("agency", "only reporter tokens are bound to an agency.");
         }
         var now = clock.GetUtcNow().UtcDateTime;
+        // The expiry is the end of the given day; 9999-12-31 has no next day, so it was an overflow (500) before this check.
+        if (expires == DateOnly.MaxValue) throw Invalid("expires", "expiry must be before 9999-12-31.");
         DateTime? expiresAt = expires is { } d ? d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddDays(1) : null;
         if (expiresAt <= now) throw Invalid("expires", "expiry must be in the future.");
         if (name?.Length > 200) throw Invalid("name", "name must be at most 200 characters.");

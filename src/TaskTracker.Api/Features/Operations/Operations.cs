@@ -159,6 +159,60 @@ public static class OperationsSetup
             }
             await next(http);
         });
+        app.Use(async (http, next) =>
+        {
+            // A NUL in a query value (?q=%00, ?agency=a%00b) reached PostgreSQL, which refuses text containing NUL: a 500.
+            // No filter can mean it, so refuse it here for every endpoint, naming the parameter.
+            var nul = http.Request.Query.FirstOrDefault(q => q.Value.Any(v => v?.Contains('\0') == true)).Key;
+            if (nul is not null)
+            {
+                http.Response.StatusCode = StatusCodes.Status400BadRequest;
+                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [nul] = [$"{nul} must not contain NUL characters."] })
+                    {
+                        Status = 400, Title = "The request could not be read.", Type = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.1",
+                        Detail = $"Query parameter {nul} contains a NUL character.",
+                    },
+                });
+                return;
+            }
+            await next(http);
+        });
+        app.Use(async (http, next) =>
+        {
+            // The framework's JSON reader throws InvalidOperationException (a 500) for a charset it cannot decode
+            // ("charset=bogus", "charset=") and even for a quoted one (charset="utf-8"): unquote a known charset and
+            // refuse an unknown one with 415 before any endpoint reads the body.
+            if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var type) && type.Charset.HasValue)
+            {
+                var charset = type.Charset.Value!.Trim('"');
+                Encoding? encoding = null;
+                try { if (charset.Length > 0) encoding = Encoding.GetEncoding(charset); } catch (ArgumentException) { }
+                if (encoding is null)
+                {
+                    http.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
+                    await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                    {
+                        HttpContext = http,
+                        ProblemDetails = new ProblemDetails
+                        {
+                            Status = 415, Title = "Unsupported charset", Type = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.16",
+                            Detail = $"The request's charset '{charset}' is not a known encoding; send UTF-8.",
+                            Extensions = { ["errors"] = new Dictionary<string, string[]> { ["Content-Type"] = [$"unknown charset '{charset}'."] } },
+                        },
+                    });
+                    return;
+                }
+                if (type.Charset.Value != charset)
+                {
+                    type.Charset = charset;
+                    http.Request.ContentType = type.ToString();
+                }
+            }
+            await next(http);
+        });
         app.UseCors();
         app.UseRateLimiter();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithTags("Health");

@@ -36,6 +36,11 @@ public sealed class IssueInstructionValidator : AbstractValidator<IssueInstructi
         RuleFor(x => x.Body).Must(b => b.TaskNumber is not null || !string.IsNullOrWhiteSpace(b.MeasureCode))
             .OverridePropertyName("taskNumber").WithMessage("name the task (taskNumber) or the measure (measureCode) the instruction is about.");
         RuleFor(x => x.Body.Agency).NotEmpty().OverridePropertyName("agency").WithMessage("agency (code) is required: who must reply.");
+        // Codes are looked up in the database; PostgreSQL cannot take text with NUL in it, which made these a 500 there.
+        RuleFor(x => x.Body.Agency).Must(c => ReportRules.BeCleanText(c!)).When(x => x.Body.Agency is not null).OverridePropertyName("agency")
+            .WithMessage("agency must not contain control characters.");
+        RuleFor(x => x.Body.MeasureCode).Must(c => ReportRules.BeCleanText(c!)).When(x => x.Body.MeasureCode is not null).OverridePropertyName("measureCode")
+            .WithMessage("measureCode must not contain control characters.");
         RuleFor(x => x.Body.Text).NotEmpty().MaximumLength(4000).OverridePropertyName("text");
         RuleFor(x => x.Body.Text).Must(t => ReportRules.BeCleanText(t!)).When(x => x.Body.Text is not null).OverridePropertyName("text")
             .WithMessage("text must not contain control characters.");

@@ -62,7 +62,8 @@ public sealed class ListTasksHandler(TaskTrackerDb db) : IQueryHandler<ListTasks
 
         var total = await tasks.CountAsync(ct);
         var page = await tasks.OrderBy(t => t.Number)
-            .Skip((q.Page - 1) * q.PageSize).Take(q.PageSize)
+            // In long: page 2147483647 times the page size overflowed int to a negative OFFSET (a 500 on PostgreSQL); past the end is an empty page.
+            .Skip((int)Math.Min(((long)q.Page - 1) * q.PageSize, int.MaxValue)).Take(q.PageSize)
             .Select(t => new
             {
                 t.Number, t.Numeral, Section = t.Section.Number, t.TitleZh, t.TitleEn, t.SummaryEn,

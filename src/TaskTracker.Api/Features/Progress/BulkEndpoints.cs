@@ -48,7 +48,17 @@ public static class BulkEndpoints
         string kind;
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync(ct);
+            IFormCollection form;
+            try
+            {
+                form = await request.ReadFormAsync(ct);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException && !ct.IsCancellationRequested)
+            {
+                // A missing boundary or a cut-off multipart body is the client's mistake: 400 naming the field, not a 500.
+                throw new FluentValidation.ValidationException(
+                    [new FluentValidation.Results.ValidationFailure("file", "the multipart/form-data body could not be read: " + e.Message)]);
+            }
             var file = form.Files.GetFile("file") ?? throw new FluentValidation.ValidationException(
                 [new FluentValidation.Results.ValidationFailure("file", "attach the spreadsheet as the multipart field 'file'.")]);
             kind = file.FileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase) || file.ContentType == BulkFiles.XlsxType ? "xlsx" : "csv";

@@ -99,7 +99,8 @@ public static partial class ProgressEndpoints
     {
         if (string.IsNullOrWhiteSpace(ifMatch)) throw new PreconditionRequiredException();
         var match = ETagPattern().Match(ifMatch.Trim());
-        if (!match.Success || long.Parse(match.Groups["id"].Value) != reportId || !int.TryParse(match.Groups["v"].Value, out var v))
+        // TryParse: an id too long for a long (e.g. "r99999999999999999999999-v1") is a stale tag (412), not an overflow (500).
+        if (!match.Success || !long.TryParse(match.Groups["id"].Value, out var id) || id != reportId || !int.TryParse(match.Groups["v"].Value, out var v))
             throw new PreconditionFailedException($"If-Match {ifMatch} does not name a current version of report {reportId}.");
         return v;
     }
