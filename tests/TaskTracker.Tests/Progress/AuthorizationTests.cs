@@ -160,6 +160,23 @@ public class AuthorizationTests(TaskTrackerApp app) : ProgressTestBase(app), ICl
         Assert.All(page.Items, a => { Assert.NotNull(a.TokenId); Assert.NotNull(a.Agency); Assert.NotNull(a.Actor); });
         Assert.Contains(page.Items, a => a.Agency == "bigdata-bureau" && a.Details!.Contains("\"measure\":\"T03-1\""));
     }
+
+    [Theory]
+    [InlineData(Caller.Bogus)]
+    [InlineData(Caller.Expired)]
+    [InlineData(Caller.Revoked)]
+    public async Task A_dead_token_on_a_read_is_401_even_when_anonymous_reads_are_on(Caller caller)
+    {
+        var http = await ClientFor(caller);
+        foreach (var path in new[] { "/api/plans", "/api/plans/guizhou-2025/dashboard" })
+        {
+            var response = await http.GetAsync(path);
+            await response.ReadProblem(401);
+            Assert.Contains("invalid_token", response.Headers.WwwAuthenticate.ToString());
+        }
+        // The same read without any token stays open, as configured.
+        Assert.Equal(HttpStatusCode.OK, (await App.ClientWith(null).GetAsync("/api/plans")).StatusCode);
+    }
 }
 
 public class AnonymousReadsOffTests : IAsyncLifetime

@@ -107,7 +107,11 @@ public static class AccessSetup
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Read, p =>
             {
-                if (anonymousReads) p.RequireAssertion(_ => true);
+                // Anonymous reads still refuse a token that was sent but is bogus, expired or revoked: a dashboard
+                // must learn its token is dead (401) rather than silently see what anonymous callers see.
+                if (anonymousReads)
+                    p.RequireAssertion(ctx => ctx.User.Identity?.IsAuthenticated == true
+                        || ctx.Resource is not HttpContext http || !http.Request.Headers.ContainsKey("Authorization"));
                 else p.RequireAuthenticatedUser();
             })
             .AddPolicy(Policies.Report, p => p.RequireRole(nameof(Domain.Role.Reporter)).RequireClaim(Claims.AgencyId))
