@@ -111,7 +111,7 @@ public class CrashSafetyTests(ITestOutputHelper output)
                 {
                     var r = await Send(http, a);
                     // 409: the killed request's claim is still within its lease; it can be taken over once the lease ends.
-                    if (r.StatusCode == HttpStatusCode.Conflict && retryDeadline.Elapsed < TimeSpan.FromSeconds(45)) { await Task.Delay(500); continue; }
+                    if (r.StatusCode == HttpStatusCode.Conflict && retryDeadline.Elapsed < TimeSpan.FromSeconds(30)) { await Task.Delay(500); continue; }
                     Assert.True(r.StatusCode == HttpStatusCode.Created, $"retry of {a.Key}: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
                     a.ReportId = (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
                     a.Outcome = Outcome.Acknowledged;

@@ -100,6 +100,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         psi.Environment["Operations__RateLimitPermits"] = "0";
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
         psi.Environment["Notifications__Enabled"] = "false";
+        // Claims of killed requests expire sooner, so their retries need not wait the production 30 s.
+        psi.Environment["Operations__IdempotencyLeaseSeconds"] = "5";
         psi.Environment["DOTNET_gcServer"] = "0";
         if (port is { } p) psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{p}";
         return psi;

@@ -30,6 +30,10 @@ public sealed class OperationsOptions
     /// <summary>Serve the OpenAPI document and Swagger UI.</summary>
     public bool SwaggerEnabled { get; set; } = true;
 
+    /// <summary>How long an unfinished Idempotency-Key claim blocks a retry (409) before another request may take it over;
+    /// longer than any request plus the clock skew between instances.</summary>
+    [Range(1, 3600)] public int IdempotencyLeaseSeconds { get; set; } = 30;
+
     /// <summary>Write logs as one JSON object per line (with scopes: request id, trace id).</summary>
     public bool JsonLogs { get; set; }
 }

@@ -20,7 +20,7 @@ public sealed class IdempotencyContext
     public IdempotencyRecord? Claimed { get; set; }
 }
 
-public sealed class IdempotencyFilter(TimeSpan lease) : IEndpointFilter
+public sealed class IdempotencyFilter : IEndpointFilter
 {
     public const string Header = "Idempotency-Key";
 
@@ -35,6 +35,7 @@ public sealed class IdempotencyFilter(TimeSpan lease) : IEndpointFilter
         var sp = http.RequestServices;
         var db = sp.GetRequiredService<TaskTrackerDb>();
         var clock = sp.GetRequiredService<TimeProvider>();
+        var lease = TimeSpan.FromSeconds(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Operations.OperationsOptions>>().Value.IdempotencyLeaseSeconds);
         var caller = sp.GetRequiredService<Caller>();
         if (caller.TokenId is not { } tokenId) return await next(ctx); // unauthenticated requests are refused before this
 
@@ -146,7 +147,7 @@ public sealed class IdempotencyRecorder(IdempotencyContext context, IOptions<Mic
 public static class IdempotencyExtensions
 {
     public static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder builder) =>
-        builder.AddEndpointFilter(new IdempotencyFilter(TimeSpan.FromSeconds(30)))
+        builder.AddEndpointFilter(new IdempotencyFilter())
             .WithMetadata(new IdempotentEndpoint());
 
     /// <summary>Buffers bodies of requests carrying an Idempotency-Key, so the filter can hash what the client sent.</summary>
