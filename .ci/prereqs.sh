@@ -12,13 +12,15 @@ prereqs_install() {
   local missing=()
   [ -n "$(_pg_bindir)" ] || missing+=(postgresql)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  # Chinese glyphs for the page screenshots the browser tests write.
+  dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
   [ ${#missing[@]} -eq 0 ] && return 0
 
   echo "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q || return 1
   apt-get install -y -q --no-install-recommends "${missing[@]}" || return 1
-  [ -n "$(_pg_bindir)" ] && [ -x /usr/bin/chromium ]
+  [ -n "$(_pg_bindir)" ] && [ -x /usr/bin/chromium ] && dpkg -s fonts-noto-cjk >/dev/null 2>&1
 }
 
 # A private throw-away cluster: it leaves any system cluster alone and starts from nothing on every run.

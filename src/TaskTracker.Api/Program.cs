@@ -15,7 +15,13 @@ using TaskTracker.Features.Plans;
 using TaskTracker.Features.Seeding;
 using TaskTracker.Infrastructure;
 
-var builder = WebApplication.CreateBuilder(args);
+// The dashboard page ships next to the binary too, so `dotnet TaskTracker.Api.dll` serves it from any working directory.
+var shippedWebRoot = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    WebRootPath = !Directory.Exists(Path.Combine(Directory.GetCurrentDirectory(), "wwwroot")) && Directory.Exists(shippedWebRoot) ? shippedWebRoot : null,
+});
 var isCommand = args.FirstOrDefault() is "tokens" or "data" or "backup";
 if (isCommand)
 {
@@ -88,6 +94,9 @@ if (app.Services.GetRequiredService<IOptions<OperationsOptions>>().Value.Swagger
     app.UseSwaggerUI(o => o.RoutePrefix = "swagger");
 }
 app.UseOperations();
+// The dashboard page at / needs no token itself; the API calls it makes are authorised like any other client's.
+app.UseDefaultFiles();
+app.UseStaticFiles();
 app.UseIdempotencyBuffering();
 app.UseAuthentication();
 app.UseAuthorization();
