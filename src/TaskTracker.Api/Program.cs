@@ -96,7 +96,17 @@ if (app.Services.GetRequiredService<IOptions<OperationsOptions>>().Value.Swagger
 app.UseOperations();
 // The dashboard page at / needs no token itself; the API calls it makes are authorised like any other client's.
 app.UseDefaultFiles();
-app.UseStaticFiles();
+app.UseStaticFiles(new StaticFileOptions
+{
+    OnPrepareResponse = ctx =>
+    {
+        var h = ctx.Context.Response.Headers;
+        h.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+        h.XContentTypeOptions = "nosniff";
+        h.XFrameOptions = "DENY";
+        h["Referrer-Policy"] = "no-referrer";
+    },
+});
 app.UseIdempotencyBuffering();
 app.UseAuthentication();
 app.UseAuthorization();

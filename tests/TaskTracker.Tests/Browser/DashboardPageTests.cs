@@ -82,6 +82,17 @@ public class DashboardPageTests(PageFixture app) : IClassFixture<PageFixture>, I
     }
 
     [Fact]
+    public async Task The_page_is_served_with_a_self_only_content_security_policy()
+    {
+        var response = await app.CreateClient().GetAsync("/");
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("default-src 'self'", response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Contains("<script type=\"module\" src=\"app.js\">", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Section_filter_shows_exactly_that_sections_tasks()
     {
         var page = await app.OpenAsync();
