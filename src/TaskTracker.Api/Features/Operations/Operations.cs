@@ -104,18 +104,21 @@ public static class OperationsSetup
             {
                 var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? (int)Math.Ceiling(after.TotalSeconds) : 60;
                 ctx.HttpContext.Response.Headers.RetryAfter = retry.ToString();
-                await ctx.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                await WriteProblemAsync(ctx.HttpContext, StatusCodes.Status429TooManyRequests, new ProblemDetails
                 {
-                    HttpContext = ctx.HttpContext,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = 429, Title = "Too many requests", Type = "https://www.rfc-editor.org/rfc/rfc6585#section-4",
-                        Detail = $"Rate limit reached for this token; retry after {retry} seconds.",
-                    },
+                    Status = 429, Title = "Too many requests", Type = "https://www.rfc-editor.org/rfc/rfc6585#section-4",
+                    Detail = $"Rate limit reached for this token; retry after {retry} seconds.",
                 });
             };
         });
         return builder;
+    }
+
+    /// <summary>Answers from middleware, before any endpoint, in the same problem+json shape as everything else.</summary>
+    private static Task WriteProblemAsync(HttpContext http, int status, ProblemDetails problem)
+    {
+        http.Response.StatusCode = status;
+        return http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem }).AsTask();
     }
 
     /// <summary>Per token (hashed, never the secret itself) or, without one, per client address.</summary>
@@ -149,15 +152,10 @@ public static class OperationsSetup
                 feature.MaxRequestBodySize = limit;
             if (http.Request.ContentLength > limit)
             {
-                http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                await WriteProblemAsync(http, StatusCodes.Status413PayloadTooLarge, new ProblemDetails
                 {
-                    HttpContext = http,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = 413, Title = "Request body too large", Type = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
-                        Detail = $"The request body is {http.Request.ContentLength} bytes; this endpoint accepts at most {limit} bytes.",
-                    },
+                    Status = 413, Title = "Request body too large", Type = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
+                    Detail = $"The request body is {http.Request.ContentLength} bytes; this endpoint accepts at most {limit} bytes.",
                 });
                 return;
             }
@@ -170,15 +168,10 @@ public static class OperationsSetup
             var nul = http.Request.Query.FirstOrDefault(q => q.Value.Any(v => v?.Contains('\0') == true)).Key;
             if (nul is not null)
             {
-                http.Response.StatusCode = StatusCodes.Status400BadRequest;
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                await WriteProblemAsync(http, StatusCodes.Status400BadRequest, new HttpValidationProblemDetails(new Dictionary<string, string[]> { [nul] = [$"{nul} must not contain NUL characters."] })
                 {
-                    HttpContext = http,
-                    ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [nul] = [$"{nul} must not contain NUL characters."] })
-                    {
-                        Status = 400, Title = "The request could not be read.", Type = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.1",
-                        Detail = $"Query parameter {nul} contains a NUL character.",
-                    },
+                    Status = 400, Title = "The request could not be read.", Type = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.1",
+                    Detail = $"Query parameter {nul} contains a NUL character.",
                 });
                 return;
             }
@@ -196,16 +189,11 @@ public static class OperationsSetup
                 try { if (charset.Length > 0) encoding = Encoding.GetEncoding(charset); } catch (ArgumentException) { }
                 if (encoding is null)
                 {
-                    http.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
-                    await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                    await WriteProblemAsync(http, StatusCodes.Status415UnsupportedMediaType, new ProblemDetails
                     {
-                        HttpContext = http,
-                        ProblemDetails = new ProblemDetails
-                        {
-                            Status = 415, Title = "Unsupported charset", Type = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.16",
-                            Detail = $"The request's charset '{charset}' is not a known encoding; send UTF-8.",
-                            Extensions = { ["errors"] = new Dictionary<string, string[]> { ["Content-Type"] = [$"unknown charset '{charset}'."] } },
-                        },
+                        Status = 415, Title = "Unsupported charset", Type = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.16",
+                        Detail = $"The request's charset '{charset}' is not a known encoding; send UTF-8.",
+                        Extensions = { ["errors"] = new Dictionary<string, string[]> { ["Content-Type"] = [$"unknown charset '{charset}'."] } },
                     });
                     return;
                 }
