@@ -95,4 +95,27 @@ public class DashboardCacheTests(TaskTrackerApp app) : ProgressTestBase(app), IC
         // A bad table is refused, cached or not.
         await (await client.GetAsync("/api/plans/guizhou-2025/dashboard.csv?asOf=2025-06-30&table=nope")).ReadProblem(400);
     }
+
+    [Fact]
+    public async Task With_the_cache_off_nothing_is_kept_and_answers_stay_right()
+    {
+        await using var off = new TaskTrackerApp();
+        off.Settings["Dashboards:CacheSizeMb"] = "0";
+        var client = off.CreateClient();
+        var one = await client.GetAsync(Dashboard + "?asOf=2025-06-30");
+        var two = await client.GetAsync(Dashboard + "?asOf=2025-06-30");
+        Assert.Equal(await one.Content.ReadAsByteArrayAsync(), await two.Content.ReadAsByteArrayAsync());
+        Assert.Equal("application/json", one.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(0, off.Service<DashboardResponseCache>().Count);
+        Assert.NotNull((await one.ReadJson<PlanDashboard>()).Tasks);
+    }
+
+    [Fact]
+    public async Task An_out_of_range_cache_size_stops_the_service_at_start()
+    {
+        await using var bad = new TaskTrackerApp();
+        bad.Settings["Dashboards:CacheSizeMb"] = "-1";
+        var e = Assert.ThrowsAny<Exception>(() => bad.Server);
+        Assert.Contains("CacheSizeMb", e.ToString());
+    }
 }

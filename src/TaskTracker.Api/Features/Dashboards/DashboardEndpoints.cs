@@ -139,6 +139,7 @@ public sealed class DashboardETagFilter(DashboardCalculator calc, DashboardRespo
         }
         var result = await next(ctx);
         http.Response.Headers.ETag = etag;
+        if (!cache.Enabled) return result;
         var entry = DashboardResponseCache.Capture(result, json.Value.SerializerOptions);
         if (entry is null) return result;
         // Keep it only if nothing moved while the figures were computed: a filing committed meanwhile, or midnight

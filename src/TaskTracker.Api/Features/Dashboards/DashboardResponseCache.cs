@@ -37,6 +37,8 @@ public sealed class DashboardResponseCache : IDisposable
             _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = mb * 1024L * 1024L, CompactionPercentage = 0.25 });
     }
 
+    public bool Enabled => _cache is not null;
+
     /// <summary>Entries held now (for tests and diagnostics).</summary>
     public int Count => _cache?.Count ?? 0;
 
