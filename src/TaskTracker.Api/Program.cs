@@ -45,6 +45,9 @@ builder.Services.AddScoped<MeasureContext>();
 builder.Services.AddScoped<IdempotencyContext>();
 builder.Services.AddScoped<IdempotencyRecorder>();
 builder.Services.AddScoped<DashboardCalculator>();
+builder.Services.AddOptions<DashboardOptions>().Bind(builder.Configuration.GetSection(DashboardOptions.Section))
+    .ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<DashboardResponseCache>();
 builder.Services.AddScoped<TaskTracker.Features.Oversight.OversightService>();
 builder.Services.AddOptions<TaskTracker.Features.Oversight.OversightOptions>()
     .Bind(builder.Configuration.GetSection(TaskTracker.Features.Oversight.OversightOptions.Section))

@@ -121,6 +121,8 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
             e.ToTable("Reports");
             e.HasIndex(x => new { x.MeasureId, x.AsOf });
             e.HasIndex(x => new { x.PlanId, x.FiledAtUtc });
+            // Covers the dashboard ETag stamp (MAX(Id), COUNT(*), SUM(Version) of a plan's reports) so it never reads the table.
+            e.HasIndex(x => new { x.PlanId, x.Id, x.Version });
             e.HasIndex(x => x.SupersedesId).IsUnique(); // a report is corrected at most once; the chain continues from the correction
             e.HasOne(x => x.Measure).WithMany().HasForeignKey(x => x.MeasureId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(x => x.Agency).WithMany().HasForeignKey(x => x.AgencyId).OnDelete(DeleteBehavior.Restrict);

@@ -117,4 +117,28 @@ public class TwoInstanceTests : IAsyncLifetime
         var dashboard = await changed.ReadJson<Features.Dashboards.PlanDashboard>();
         Assert.Equal(260m, dashboard.Tasks.Single(t => t.Number == 6).Measures.Single(m => m.Code == "T06-1").LatestValue);
     }
+
+    [Fact]
+    public async Task A_dashboard_cached_on_one_instance_changes_after_a_filing_on_the_other()
+    {
+        const string url = "/api/plans/guizhou-2025/dashboard?asOf=2025-06-30";
+        var a = _a.CreateClient();
+        var cached = await (await a.GetAsync(url)).Content.ReadAsByteArrayAsync();
+        var entries = _a.Service<Features.Dashboards.DashboardResponseCache>().Count;
+        Assert.True(entries >= 1);
+        Assert.Equal(cached, await (await a.GetAsync(url)).Content.ReadAsByteArrayAsync());
+        Assert.Equal(entries, _a.Service<Features.Dashboards.DashboardResponseCache>().Count);
+        // What A holds is byte for byte what B computes.
+        Assert.Equal(cached, await (await _b.CreateClient().GetAsync(url)).Content.ReadAsByteArrayAsync());
+
+        var token = await _a.TokenAsync(Role.Reporter, "bigdata-bureau");
+        Assert.Equal(HttpStatusCode.Created, (await B(token).PostAsJsonAsync($"/api/targets/{await Id("T06-1")}/reports", new { value = 270, asOf = "2025-06-30" })).StatusCode);
+
+        var fromA = await a.GetAsync(url);
+        var fresh = await fromA.Content.ReadAsByteArrayAsync();
+        Assert.NotEqual(cached, fresh);
+        var dashboard = await fromA.ReadJson<Features.Dashboards.PlanDashboard>();
+        Assert.Equal(270m, dashboard.Tasks.Single(t => t.Number == 6).Measures.Single(m => m.Code == "T06-1").LatestValue);
+        Assert.Equal(fresh, await (await _b.CreateClient().GetAsync(url)).Content.ReadAsByteArrayAsync());
+    }
 }

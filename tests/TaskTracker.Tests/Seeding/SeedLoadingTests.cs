@@ -52,6 +52,13 @@ public class SeedLoadingTests : IAsyncLifetime
             return (target.Id, report.Id);
         });
 
+        // The dashboard is computed and cached before the revision; the reload must change what is served.
+        var client = _app.CreateClient();
+        Assert.Equal("Open data", (await (await client.GetAsync("/api/plans/demo-2026/dashboard?asOf=2026-03-31")).ReadJson<Features.Dashboards.PlanDashboard>())
+            .Tasks.Single(t => t.Number == 2).TitleEn);
+        Assert.Equal("Open data", (await (await client.GetAsync("/api/plans/demo-2026/dashboard?asOf=2026-03-31")).ReadJson<Features.Dashboards.PlanDashboard>())
+            .Tasks.Single(t => t.Number == 2).TitleEn);
+
         var tasks = Path.Combine(demo, "tasks.json");
         var text = File.ReadAllText(tasks)
             .Replace("\"value\": 300,", "\"value\": 320,")
@@ -74,6 +81,8 @@ public class SeedLoadingTests : IAsyncLifetime
             Assert.True(milestones.Single(m => m.Code == "M03-2").Active);
             return 0;
         });
+        Assert.Equal("Open public data", (await (await client.GetAsync("/api/plans/demo-2026/dashboard?asOf=2026-03-31")).ReadJson<Features.Dashboards.PlanDashboard>())
+            .Tasks.Single(t => t.Number == 2).TitleEn);
     }
 
     [Fact]

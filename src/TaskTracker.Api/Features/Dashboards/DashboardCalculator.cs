@@ -30,9 +30,11 @@ public sealed class DashboardCalculator(TaskTrackerDb db, Microsoft.Extensions.O
     /// <summary>A cheap fingerprint of everything a dashboard depends on; changes whenever a report is filed or reviewed or the seed changes.</summary>
     public async Task<string> StampAsync(PlanHeader plan, CancellationToken ct)
     {
-        var s = await db.Reports.Where(r => r.PlanId == plan.Id).GroupBy(_ => 1)
+        // One group at most (grouped by the filtered key), so SingleOrDefault: no ordering needed. Answered from
+        // IX_Reports_PlanId_Id_Version alone.
+        var s = await db.Reports.AsNoTracking().Where(r => r.PlanId == plan.Id).GroupBy(r => r.PlanId)
             .Select(g => new { Max = g.Max(r => r.Id), Count = g.Count(), Versions = g.Sum(r => r.Version) })
-            .FirstOrDefaultAsync(ct);
+            .SingleOrDefaultAsync(ct);
         return $"{plan.SeedHash}:{s?.Max}:{s?.Count}:{s?.Versions}";
     }
 

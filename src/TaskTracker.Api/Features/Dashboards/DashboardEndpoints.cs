@@ -106,10 +106,13 @@ public static class DashboardEndpoints
 }
 
 /// <summary>
-/// Answers 304 before any figure is computed when the data behind a dashboard has not changed. The tag is derived
-/// from the database (reports, reviews, seed), so it is the same on every instance.
+/// Answers 304 before any figure is computed when the data behind a dashboard has not changed, and otherwise serves
+/// the serialised response from <see cref="DashboardResponseCache"/> when it was computed for the same tag. The tag is
+/// derived from the database (reports, reviews, seed), so it is the same on every instance, and a cached response is
+/// only found while the database still has the stamp it was computed under.
 /// </summary>
-public sealed class DashboardETagFilter(DashboardCalculator calc) : IEndpointFilter
+public sealed class DashboardETagFilter(DashboardCalculator calc, DashboardResponseCache cache,
+    Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider clock) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext ctx, EndpointFilterDelegate next)
     {
@@ -119,7 +122,8 @@ public sealed class DashboardETagFilter(DashboardCalculator calc) : IEndpointFil
         var plan = await calc.PlanAsync(planCode, http.RequestAborted);
         var stamp = await calc.StampAsync(plan, http.RequestAborted);
         // No asOf means today: the answer can change at midnight without any new report.
-        var today = http.Request.Query.ContainsKey("asOf") ? "" : ChinaTime.Today(http.RequestServices.GetRequiredService<TimeProvider>()).ToString("yyyy-MM-dd");
+        var defaultAsOf = !http.Request.Query.ContainsKey("asOf");
+        var today = defaultAsOf ? Today() : "";
         var key = $"{stamp}|{http.Request.Path}|{http.Request.QueryString}|{today}";
         var etag = $"\"d{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32]}\"";
         http.Response.Headers.CacheControl = "no-cache";
@@ -128,8 +132,22 @@ public sealed class DashboardETagFilter(DashboardCalculator calc) : IEndpointFil
             http.Response.Headers.ETag = etag;
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
+        if (cache.TryGet(key, out var hit))
+        {
+            http.Response.Headers.ETag = etag;
+            return hit.ToResult();
+        }
         var result = await next(ctx);
         http.Response.Headers.ETag = etag;
-        return result;
+        if (!cache.Enabled) return result;
+        var entry = DashboardResponseCache.Capture(result, json.Value.SerializerOptions);
+        if (entry is null) return result;
+        // Keep it only if nothing moved while the figures were computed: a filing committed meanwhile, or midnight
+        // passing for a default asOf, would otherwise file newer figures under the older key.
+        if ((!defaultAsOf || Today() == today) && await calc.StampAsync(plan, http.RequestAborted) == stamp)
+            cache.Set(key, entry);
+        return entry.ToResult();
     }
+
+    private string Today() => ChinaTime.Today(clock).ToString("yyyy-MM-dd");
 }

@@ -669,6 +669,8 @@ namespace TaskTracker.Data.Migrations.Postgres
 
                     b.HasIndex("PlanId", "FiledAtUtc");
 
+                    b.HasIndex("PlanId", "Id", "Version");
+
                     b.ToTable("Reports", (string)null);
                 });
 

@@ -641,6 +641,8 @@ namespace TaskTracker.Data.Migrations.Sqlite
 
                     b.HasIndex("PlanId", "FiledAtUtc");
 
+                    b.HasIndex("PlanId", "Id", "Version");
+
                     b.ToTable("Reports", (string)null);
                 });
 
