@@ -68,6 +68,55 @@ public class DashboardCacheTests(TaskTrackerApp app) : ProgressTestBase(app), IC
     }
 
     [Fact]
+    public async Task Oversight_lists_are_cached_until_an_instruction_is_issued_or_answered()
+    {
+        const string overdue = "/api/plans/guizhou-2025/overdue?asOf=2025-08-15";
+        var cache = App.Service<DashboardResponseCache>();
+        var client = App.CreateClient();
+        async Task<(byte[] Body, string ETag, JsonElement Json)> Get(string url)
+        {
+            var r = await client.GetAsync(url);
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            var body = await r.Content.ReadAsByteArrayAsync();
+            return (body, r.Headers.ETag!.Tag, r.Content.Headers.ContentType?.MediaType == "application/json" ? JsonDocument.Parse(body).RootElement : default);
+        }
+        bool Lists(JsonElement list, int instructionId) => list.GetProperty("items").EnumerateArray()
+            .Any(x => x.GetProperty("kind").GetString() == "instruction" && x.GetProperty("instructionId").GetInt32() == instructionId);
+
+        var first = await Get(overdue);
+        var entries = cache.Count;
+        var again = await Get(overdue);
+        Assert.Equal(first.Body, again.Body);
+        Assert.Equal(first.ETag, again.ETag);
+        Assert.Equal(entries, cache.Count);
+        var conditional = new HttpRequestMessage(HttpMethod.Get, overdue) { Headers = { { "If-None-Match", first.ETag } } };
+        Assert.Equal(HttpStatusCode.NotModified, (await client.SendAsync(conditional)).StatusCode);
+
+        // No report changes here: only the instruction part of the stamp can tell the lists apart.
+        var office = await As(Role.Office);
+        var issued = await office.PostAsJsonAsync("/api/plans/guizhou-2025/instructions",
+            new { taskNumber = 1, agency = "bigdata-bureau", text = "请报送华为云生态伙伴进展", replyBy = "2025-07-10" });
+        Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        var instructionId = JsonDocument.Parse(await issued.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt32();
+        var afterIssue = await Get(overdue);
+        Assert.NotEqual(first.ETag, afterIssue.ETag);
+        Assert.False(Lists(first.Json, instructionId));
+        Assert.True(Lists(afterIssue.Json, instructionId), "the unanswered instruction is overdue on 2025-08-15");
+        var csv = await Get(overdue + "&format=csv");
+        Assert.Equal(csv.Body, (await Get(overdue + "&format=csv")).Body);
+
+        var bureau = await As(Role.Reporter, "bigdata-bureau");
+        Assert.Equal(HttpStatusCode.OK, (await bureau.PostAsJsonAsync($"/api/instructions/{instructionId}/replies", new { text = "已报送" })).StatusCode);
+        var afterReply = await Get(overdue);
+        Assert.NotEqual(afterIssue.ETag, afterReply.ETag);
+        Assert.False(Lists(afterReply.Json, instructionId), "a replied instruction is no longer overdue");
+        Assert.NotEqual(csv.Body, (await Get(overdue + "&format=csv")).Body);
+
+        var slippage = await Get("/api/plans/guizhou-2025/oversight/agencies?asOf=2025-08-15");
+        Assert.Equal(slippage.Body, (await Get("/api/plans/guizhou-2025/oversight/agencies?asOf=2025-08-15")).Body);
+    }
+
+    [Fact]
     public async Task Cached_exports_and_agency_dashboards_keep_their_bytes_type_and_file_name()
     {
         var client = App.CreateClient();

@@ -38,6 +38,18 @@ public sealed class DashboardCalculator(TaskTrackerDb db, Microsoft.Extensions.O
         return $"{plan.SeedHash}:{s?.Max}:{s?.Count}:{s?.Versions}";
     }
 
+    /// <summary>
+    /// The report stamp plus the plan's instructions: the oversight lists also show instructions past their reply-by
+    /// date. Issuing one adds a row; every reply and decision bumps its Version.
+    /// </summary>
+    public async Task<string> OversightStampAsync(PlanHeader plan, CancellationToken ct)
+    {
+        var i = await db.Instructions.AsNoTracking().Where(x => x.PlanId == plan.Id).GroupBy(x => x.PlanId)
+            .Select(g => new { Max = g.Max(x => x.Id), Count = g.Count(), Versions = g.Sum(x => x.Version) })
+            .SingleOrDefaultAsync(ct);
+        return $"{await StampAsync(plan, ct)}:i{i?.Max}:{i?.Count}:{i?.Versions}";
+    }
+
     /// <param name="knownAt">View the figures as they stood at the end of this day (reports filed and reviews made by then); null: everything known now.</param>
     public async Task<PlanDashboard> ComputeAsync(PlanHeader plan, DateOnly asOf, DateOnly? knownAt, CancellationToken ct)
     {

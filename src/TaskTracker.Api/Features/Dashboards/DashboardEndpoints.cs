@@ -111,6 +111,9 @@ public static class DashboardEndpoints
 /// derived from the database (reports, reviews, seed), so it is the same on every instance, and a cached response is
 /// only found while the database still has the stamp it was computed under.
 /// </summary>
+/// <summary>Marks a cached read whose answer also depends on the plan's follow-up instructions (the oversight lists).</summary>
+public sealed record DependsOnInstructions;
+
 public sealed class DashboardETagFilter(DashboardCalculator calc, DashboardResponseCache cache,
     Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider clock) : IEndpointFilter
 {
@@ -120,7 +123,9 @@ public sealed class DashboardETagFilter(DashboardCalculator calc, DashboardRespo
         var planCode = http.Request.RouteValues["plan"] as string;
         if (planCode is null) return await next(ctx);
         var plan = await calc.PlanAsync(planCode, http.RequestAborted);
-        var stamp = await calc.StampAsync(plan, http.RequestAborted);
+        var withInstructions = http.GetEndpoint()?.Metadata.GetMetadata<DependsOnInstructions>() is not null;
+        Task<string> Stamp() => withInstructions ? calc.OversightStampAsync(plan, http.RequestAborted) : calc.StampAsync(plan, http.RequestAborted);
+        var stamp = await Stamp();
         // No asOf means today: the answer can change at midnight without any new report.
         var defaultAsOf = !http.Request.Query.ContainsKey("asOf");
         var today = defaultAsOf ? Today() : "";
@@ -144,7 +149,7 @@ public sealed class DashboardETagFilter(DashboardCalculator calc, DashboardRespo
         if (entry is null) return result;
         // Keep it only if nothing moved while the figures were computed: a filing committed meanwhile, or midnight
         // passing for a default asOf, would otherwise file newer figures under the older key.
-        if ((!defaultAsOf || Today() == today) && await calc.StampAsync(plan, http.RequestAborted) == stamp)
+        if ((!defaultAsOf || Today() == today) && await Stamp() == stamp)
             cache.Set(key, entry);
         return entry.ToResult();
     }

@@ -29,12 +29,14 @@ public static class OversightEndpoints
                     };
                 })
                 .WithName("List" + list).WithSummary(summary + " Filters: agency (role any|lead), section, severity; format=csv exports the list.")
-                .Produces<OversightList>().Produces(200, contentType: "text/csv").ProducesValidationProblem().ProducesProblem(404);
+                .Produces<OversightList>().Produces(200, contentType: "text/csv").ProducesValidationProblem().ProducesProblem(404)
+                .AddEndpointFilter<Dashboards.DashboardETagFilter>().WithMetadata(new Dashboards.DependsOnInstructions());
         }
         lists.MapGet("/oversight/agencies", async Task<Ok<AgencySlippageList>> (string plan, DateOnly? asOf, ISender m, CancellationToken ct) =>
                 TypedResults.Ok(await m.Send(new AgencySlippageQuery(plan, asOf), ct)))
             .WithName("AgencySlippage").WithSummary("Overdue, at-risk and missing-report counts per agency, as lead and as co-operator, most slippage first.")
-            .ProducesValidationProblem().ProducesProblem(404);
+            .ProducesValidationProblem().ProducesProblem(404)
+            .AddEndpointFilter<Dashboards.DashboardETagFilter>().WithMetadata(new Dashboards.DependsOnInstructions());
 
         lists.MapGet("/instructions", async Task<Ok<IReadOnlyList<InstructionDto>>> (string plan, string? agency, InstructionStatus? status, bool? overdue, ISender m, CancellationToken ct) =>
                 TypedResults.Ok(await m.Send(new ListInstructionsQuery(plan, agency, status, overdue), ct)))
