@@ -83,8 +83,10 @@ public class DashboardCacheTests(TaskTrackerApp app) : ProgressTestBase(app), IC
         bool Lists(JsonElement list, int instructionId) => list.GetProperty("items").EnumerateArray()
             .Any(x => x.GetProperty("kind").GetString() == "instruction" && x.GetProperty("instructionId").GetInt32() == instructionId);
 
+        var before = cache.Count;
         var first = await Get(overdue);
         var entries = cache.Count;
+        Assert.Equal(before + 1, entries); // computed once and kept
         var again = await Get(overdue);
         Assert.Equal(first.Body, again.Body);
         Assert.Equal(first.ETag, again.ETag);
@@ -102,7 +104,9 @@ public class DashboardCacheTests(TaskTrackerApp app) : ProgressTestBase(app), IC
         Assert.NotEqual(first.ETag, afterIssue.ETag);
         Assert.False(Lists(first.Json, instructionId));
         Assert.True(Lists(afterIssue.Json, instructionId), "the unanswered instruction is overdue on 2025-08-15");
+        var beforeCsv = cache.Count;
         var csv = await Get(overdue + "&format=csv");
+        Assert.Equal(beforeCsv + 1, cache.Count);
         Assert.Equal(csv.Body, (await Get(overdue + "&format=csv")).Body);
 
         var bureau = await As(Role.Reporter, "bigdata-bureau");
@@ -112,8 +116,11 @@ public class DashboardCacheTests(TaskTrackerApp app) : ProgressTestBase(app), IC
         Assert.False(Lists(afterReply.Json, instructionId), "a replied instruction is no longer overdue");
         Assert.NotEqual(csv.Body, (await Get(overdue + "&format=csv")).Body);
 
+        var kept = cache.Count;
         var slippage = await Get("/api/plans/guizhou-2025/oversight/agencies?asOf=2025-08-15");
+        Assert.Equal(kept + 1, cache.Count);
         Assert.Equal(slippage.Body, (await Get("/api/plans/guizhou-2025/oversight/agencies?asOf=2025-08-15")).Body);
+        Assert.Equal(kept + 1, cache.Count);
     }
 
     [Fact]

@@ -62,8 +62,9 @@ public sealed class DashboardResponseCache : IDisposable
         Ok<PlanDashboard> { Value: { } v } => new Entry(JsonSerializer.SerializeToUtf8Bytes(v, json), "application/json; charset=utf-8", null),
         Ok<AgencyDashboard> { Value: { } v } => new Entry(JsonSerializer.SerializeToUtf8Bytes(v, json), "application/json; charset=utf-8", null),
         Ok<Oversight.AgencySlippageList> { Value: { } v } => new Entry(JsonSerializer.SerializeToUtf8Bytes(v, json), "application/json; charset=utf-8", null),
-        // The review lists answer Results.Ok(object) (JSON) or a CSV file from one handler.
-        Ok<object> { Value: Oversight.OversightList v } => new Entry(JsonSerializer.SerializeToUtf8Bytes(v, json), "application/json; charset=utf-8", null),
+        // The review lists answer Results.Ok(list) (JSON; not an Ok<T> we can name) or a CSV file from one handler.
+        IValueHttpResult { Value: Oversight.OversightList v } and IStatusCodeHttpResult { StatusCode: 200 }
+            => new Entry(JsonSerializer.SerializeToUtf8Bytes(v, json), "application/json; charset=utf-8", null),
         FileContentHttpResult { EntityTag: null, LastModified: null, EnableRangeProcessing: false } f =>
             new Entry(f.FileContents.ToArray(), f.ContentType, f.FileDownloadName),
         _ => null,
