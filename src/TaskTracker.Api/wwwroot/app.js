@@ -9,7 +9,7 @@ const TEXT = {
     overall: '总体完成度', expected: '按时间应完成', sections: '各部分完成度', tasks: '重点任务',
     section: '部分', agency: '责任单位', all: '全部', showing: (n, t) => `显示 ${n} / ${t} 项任务`,
     number: '序号', title: '任务', lead: '牵头单位', completion: '完成度', status: '状态',
-    overdue: '逾期事项', overdueTotal: n => `共 ${n} 项`, daysOverdue: d => `逾期 ${d} 天`, none: '无',
+    overdue: '逾期事项', overdueTotal: n => `共 ${n} 项`, daysOverdue: d => `逾期 ${d} 天`, daysLeft: d => `剩 ${d} 天`, 'at-risk': '预警事项', none: '无',
     measures: '目标与节点', target: '目标值', baseline: '基线', latest: '最新报告', due: '截止',
     reported: '已报告', expectedLine: '预期进度', trend: '趋势预测', back: '← 返回总览',
     noReports: '尚无报告', milestone: '节点', counts: '状态统计', asOfShown: d => `截至 ${d}`,
@@ -25,7 +25,7 @@ const TEXT = {
     overall: 'Overall completion', expected: 'Expected by now', sections: 'Completion by section', tasks: 'Tasks',
     section: 'Section', agency: 'Agency', all: 'All', showing: (n, t) => `Showing ${n} of ${t} tasks`,
     number: 'No.', title: 'Task', lead: 'Lead agencies', completion: 'Completion', status: 'Status',
-    overdue: 'Overdue', overdueTotal: n => `${n} items`, daysOverdue: d => `${d} days overdue`, none: 'None',
+    overdue: 'Overdue', overdueTotal: n => `${n} items`, daysOverdue: d => `${d} days overdue`, daysLeft: d => `${d} days left`, 'at-risk': 'At risk', none: 'None',
     measures: 'Targets and milestones', target: 'Target', baseline: 'Baseline', latest: 'Latest report', due: 'Due',
     reported: 'Reported', expectedLine: 'Expected', trend: 'Trend', back: '← Back to overview',
     noReports: 'No reports yet', milestone: 'Milestone', counts: 'Status counts', asOfShown: d => `As of ${d}`,
@@ -155,9 +155,10 @@ async function agencies() {
 
 async function renderOverview(app) {
   const asOf = query({ asOf: state.asOf });
-  const [dash, overdue, agencyList, agencyTasks] = await Promise.all([
+  const [dash, overdue, atRisk, agencyList, agencyTasks] = await Promise.all([
     api(`/api/plans/${encodeURIComponent(state.plan)}/dashboard${asOf}`),
     api(`/api/plans/${encodeURIComponent(state.plan)}/overdue${asOf}`),
+    api(`/api/plans/${encodeURIComponent(state.plan)}/at-risk${asOf}`),
     agencies(),
     // The agency filter uses the API's own notion of responsibility (lead or co-operating, groups resolved).
     state.agency ? api(`/api/plans/${encodeURIComponent(state.plan)}/tasks${query({ agency: state.agency, pageSize: 200 })}`) : null,
@@ -216,16 +217,23 @@ async function renderOverview(app) {
       el('thead', {}, el('tr', {}, ['number', 'title', 'lead', '', 'completion', 'status'].map(h => el('th', { scope: 'col' }, h ? t(h) : '')))),
       el('tbody', {}, rows)));
 
-  const overdueItems = overdue.items.slice(0, 30);
-  const overduePanel = el('section', { class: 'card overdue', 'aria-labelledby': 'h-overdue', 'data-testid': 'overdue-panel' },
-    el('h2', { id: 'h-overdue' }, t('overdue'), ' ', el('span', { class: 'muted', 'data-testid': 'overdue-total', 'data-total': overdue.total }, t('overdueTotal', overdue.total))),
-    overdueItems.length === 0 ? el('p', {}, t('none')) :
-      el('ul', {}, overdueItems.map(i => el('li', { 'data-testid': 'overdue-item', 'data-kind': i.kind, 'data-code': i.code ?? '', 'data-severity': i.severity },
+  const overduePanel = reviewPanel('overdue', overdue);
+  const atRiskPanel = reviewPanel('at-risk', atRisk);
+
+  app.replaceChildren(el('div', { class: 'grid' }, summary, sections, overduePanel, atRiskPanel, taskTable));
+}
+
+/** One of the office's review lists (overdue, at risk), worst first as the API sorts it. */
+function reviewPanel(name, list) {
+  const items = list.items.slice(0, 30);
+  return el('section', { class: 'card review', 'aria-labelledby': `h-${name}`, 'data-testid': `${name}-panel` },
+    el('h2', { id: `h-${name}` }, t(name), ' ', el('span', { class: 'muted', 'data-testid': `${name}-total`, 'data-total': list.total }, t('overdueTotal', list.total))),
+    items.length === 0 ? el('p', {}, t('none')) :
+      el('ul', {}, items.map(i => el('li', { 'data-testid': `${name}-item`, 'data-kind': i.kind, 'data-code': i.code ?? '', 'data-severity': i.severity },
         el('span', { class: `sev sev-${i.severity}`, 'aria-hidden': 'true' }),
         i.taskNumber ? el('a', { href: `#/tasks/${i.taskNumber}` }, `${i.code ?? `#${i.taskNumber}`} `) : `${i.code ?? ''} `,
-        pick(i, 'title'), ' — ', el('span', { class: 'muted' }, `${t('due')} ${i.deadline}, ${t('daysOverdue', i.daysOverdue)}`)))));
-
-  app.replaceChildren(el('div', { class: 'grid' }, summary, sections, overduePanel, taskTable));
+        pick(i, 'title'), ' — ', el('span', { class: 'muted' },
+          `${t('due')} ${i.deadline}, ${i.daysOverdue >= 0 ? t('daysOverdue', i.daysOverdue) : t('daysLeft', -i.daysOverdue)}`)))));
 }
 
 // ---------- task page ----------

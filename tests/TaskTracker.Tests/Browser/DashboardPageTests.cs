@@ -187,6 +187,30 @@ public class DashboardPageTests(PageFixture app) : IClassFixture<PageFixture>, I
     }
 
     [Fact]
+    public async Task At_risk_panel_lists_what_the_at_risk_list_returns()
+    {
+        // Late November 2025: much is due within 30 days and not done (yellow), some is off track (orange).
+        var page = await app.OpenAsync();
+        await page.GetByTestId("asof").FillAsync("2025-11-20");
+        await PageFixture.Rendered(page);
+        var atRisk = await Api($"/api/plans/{Plan}/at-risk?asOf=2025-11-20");
+
+        var panel = page.GetByTestId("at-risk-panel");
+        Assert.Equal(atRisk.GetProperty("total").GetInt32().ToString(CultureInfo.InvariantCulture), await panel.GetByTestId("at-risk-total").GetAttributeAsync("data-total"));
+        var items = atRisk.GetProperty("items").EnumerateArray().Take(30).ToList();
+        Assert.NotEmpty(items);
+        var shown = panel.GetByTestId("at-risk-item");
+        Assert.Equal(items.Count, await shown.CountAsync());
+        for (var n = 0; n < Math.Min(5, items.Count); n++)
+        {
+            Assert.Equal(items[n].GetProperty("severity").GetString(), await shown.Nth(n).GetAttributeAsync("data-severity"));
+            Assert.Equal(items[n].GetProperty("code").GetString() ?? "", await shown.Nth(n).GetAttributeAsync("data-code"));
+        }
+        Assert.DoesNotContain("red", await shown.EvaluateAllAsync<string[]>("xs => xs.map(x => x.dataset.severity)"));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task English_toggle_switches_titles_and_is_remembered()
     {
         var page = await app.OpenAsync();
