@@ -127,4 +127,22 @@ public class PagingOverflowTests(TaskTrackerApp app) : ProgressTestBase(app), IC
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
         Assert.Equal(0, System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("items").GetArrayLength());
     }
+
+    [Fact]
+    public async Task A_deliveries_page_far_past_the_end_is_empty()
+    {
+        // One pending delivery, so an offset wrapped to a negative number (read as 0 by SQLite) would show it.
+        var office = await As(Role.Office);
+        var hook = await PostJson(office, "/api/webhooks", new { url = "http://127.0.0.1:9/hook", eventTypes = new[] { "report.filed" } });
+        Assert.Equal(HttpStatusCode.Created, hook.StatusCode);
+        var reporter = await As(Role.Reporter, "bigdata-bureau");
+        Assert.Equal(HttpStatusCode.Created, (await PostJson(reporter, $"/api/targets/{await MeasureId("T03-1")}/reports", TargetBody(3))).StatusCode);
+
+        var response = await office.GetAsync("/api/webhooks/deliveries?page=2147483647&pageSize=500");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
+        var page = System.Text.Json.JsonDocument.Parse(body).RootElement;
+        Assert.True(page.GetProperty("total").GetInt32() >= 1);
+        Assert.Equal(0, page.GetProperty("items").GetArrayLength());
+    }
 }

@@ -33,7 +33,7 @@ public sealed class ListAuditHandler(TaskTrackerDb db) : IQueryHandler<ListAudit
         if (q.EntityId is not null) query = query.Where(a => a.EntityId == q.EntityId);
         if (q.Action is not null) query = query.Where(a => a.Action == q.Action);
         var total = await query.CountAsync(ct);
-        var items = await query.OrderByDescending(a => a.Id).Skip((int)Math.Min(((long)q.Page - 1) * q.PageSize, int.MaxValue)).Take(q.PageSize) // long: no int overflow to a negative OFFSET
+        var items = await query.OrderByDescending(a => a.Id).PageOf(q.Page, q.PageSize)
             .Select(a => new AuditDto(a.Id, a.AtUtc, a.TokenId, a.Actor,
                 db.Agencies.Where(x => x.Id == a.AgencyId).Select(x => x.Code).FirstOrDefault(),
                 a.Action, a.EntityType, a.EntityId, a.Details))

@@ -118,7 +118,7 @@ public sealed class WebhookHandlers(TaskTrackerDb db, Caller caller, TimeProvide
         }
         if (q.SubscriptionId is { } sid) query = query.Where(d => d.SubscriptionId == sid);
         var total = await query.CountAsync(ct);
-        var items = await Project(query.OrderByDescending(d => d.Id).Skip((q.Page - 1) * q.PageSize).Take(q.PageSize)).ToListAsync(ct);
+        var items = await Project(query.OrderByDescending(d => d.Id).PageOf(q.Page, q.PageSize)).ToListAsync(ct);
         return new Paged<DeliveryDto>(items, q.Page, q.PageSize, total);
     }
 

@@ -13,6 +13,16 @@ public sealed record TaskSummary(
 
 public sealed record Paged<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);
 
+public static class Paging
+{
+    /// <summary>
+    /// One page of an ordered query. The offset is computed in long: page 2147483647 times the page size overflowed
+    /// int to a negative OFFSET (a 500 on PostgreSQL); a page past the end is simply empty.
+    /// </summary>
+    public static IQueryable<T> PageOf<T>(this IQueryable<T> query, int page, int pageSize) =>
+        query.Skip((int)Math.Min(((long)page - 1) * pageSize, int.MaxValue)).Take(pageSize);
+}
+
 // Role: "any" (default) = the agency is named in any clause, directly or through a group it belongs to; "lead" = it leads at least one clause.
 public sealed record ListTasksQuery(
     string Plan, int? Section, string? Agency, string? Role, bool? HasTargets, string? Q, int Page = 1, int PageSize = 50)
@@ -62,8 +72,7 @@ public sealed class ListTasksHandler(TaskTrackerDb db) : IQueryHandler<ListTasks
 
         var total = await tasks.CountAsync(ct);
         var page = await tasks.OrderBy(t => t.Number)
-            // In long: page 2147483647 times the page size overflowed int to a negative OFFSET (a 500 on PostgreSQL); past the end is an empty page.
-            .Skip((int)Math.Min(((long)q.Page - 1) * q.PageSize, int.MaxValue)).Take(q.PageSize)
+            .PageOf(q.Page, q.PageSize)
             .Select(t => new
             {
                 t.Number, t.Numeral, Section = t.Section.Number, t.TitleZh, t.TitleEn, t.SummaryEn,
