@@ -97,10 +97,7 @@ public sealed class WebhookDispatcher(TaskTrackerDb db, IHttpClientFactory httpF
             node.Remove(k);
             body[k] = v;
         }
-        return body.ToJsonString(new System.Text.Json.JsonSerializerOptions
-        {
-            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All),
-        });
+        return body.ToJsonString(Outbox.PayloadJson);
     }
 
     private async Task<Outcome> SendAsync(Claimed d, CancellationToken ct)
