@@ -105,15 +105,15 @@ public static class DashboardEndpoints
     }
 }
 
-/// <summary>
-/// Answers 304 before any figure is computed when the data behind a dashboard has not changed, and otherwise serves
-/// the serialised response from <see cref="DashboardResponseCache"/> when it was computed for the same tag. The tag is
-/// derived from the database (reports, reviews, seed), so it is the same on every instance, and a cached response is
-/// only found while the database still has the stamp it was computed under.
-/// </summary>
 /// <summary>Marks a cached read whose answer also depends on the plan's follow-up instructions (the oversight lists).</summary>
 public sealed record DependsOnInstructions;
 
+/// <summary>
+/// Answers 304 before any figure is computed when the data behind a dashboard has not changed, and otherwise serves
+/// the serialised response from <see cref="DashboardResponseCache"/> when it was computed for the same tag. The tag is
+/// derived from the database (reports, reviews, seed; for the review lists also instructions), so it is the same on
+/// every instance, and a cached response is only found while the database still has the stamp it was computed under.
+/// </summary>
 public sealed class DashboardETagFilter(DashboardCalculator calc, DashboardResponseCache cache,
     Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider clock) : IEndpointFilter
 {
