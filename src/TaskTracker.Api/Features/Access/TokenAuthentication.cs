@@ -91,6 +91,13 @@ public sealed class Caller(IHttpContextAccessor http)
     public string? Role => User.FindFirst(Claims.Role)?.Value;
     public string? Name => User.Identity?.Name;
     public bool IsOffice => Role == nameof(Domain.Role.Office);
+
+    /// <summary>An audit entry for a change this caller makes: who, which token, which agency, when, what.</summary>
+    public Domain.AuditEntry Audit(DateTime nowUtc, string action, string entityType, string entityId, object? details) => new()
+    {
+        AtUtc = nowUtc, TokenId = TokenId, Actor = Name, AgencyId = AgencyId, Action = action,
+        EntityType = entityType, EntityId = entityId, Details = details is null ? null : Features.Audit.AuditJson.Serialize(details),
+    };
 }
 
 public static class AccessSetup

@@ -150,11 +150,7 @@ public sealed class WebhookHandlers(TaskTrackerDb db, Caller caller, TimeProvide
     private static WebhookDto Dto(WebhookSubscription s) => new(s.Id, s.Url, s.EventTypes, s.Description, s.Active, s.CreatedAtUtc);
 
     private void AddAudit(DateTime now, string action, string entityType, string entityId, object details) =>
-        db.Audit.Add(new AuditEntry
-        {
-            AtUtc = now, TokenId = caller.TokenId, Actor = caller.Name, AgencyId = caller.AgencyId, Action = action,
-            EntityType = entityType, EntityId = entityId, Details = AuditJson.Serialize(details),
-        });
+        db.Audit.Add(caller.Audit(now, action, entityType, entityId, details));
 }
 
 public static class WebhookEndpoints

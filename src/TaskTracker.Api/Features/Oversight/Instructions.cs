@@ -208,11 +208,7 @@ public sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimePro
 
     private async Task Record(Instruction i, string action, string eventType, object details, DateTime now, CancellationToken ct)
     {
-        db.Audit.Add(new AuditEntry
-        {
-            AtUtc = now, TokenId = caller.TokenId, Actor = caller.Name, AgencyId = caller.AgencyId, Action = action,
-            EntityType = "instruction", EntityId = i.Id.ToString(), Details = AuditJson.Serialize(details),
-        });
+        db.Audit.Add(caller.Audit(now, action, "instruction", i.Id.ToString(), details));
         await Outbox.EnqueueAsync(db, now, eventType, new { instructionId = i.Id, status = i.Status.ToString(), replyBy = i.ReplyBy, details },
             i.PlanId, i.AgencyId, null, ct);
         await db.SaveChangesAsync(ct);

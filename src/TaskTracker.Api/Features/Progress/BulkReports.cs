@@ -103,12 +103,8 @@ public sealed class BulkFileReportsHandler(TaskTrackerDb db, MeasureContext meas
         db.Reports.AddRange(reports);
         await db.SaveChangesAsync(ct);
         var batch = Guid.NewGuid().ToString("N")[..12];
-        db.Audit.AddRange(reports.Select((r, i) => new AuditEntry
-        {
-            AtUtc = now, TokenId = caller.TokenId, Actor = caller.Name, AgencyId = caller.AgencyId, Action = "report.filed",
-            EntityType = "report", EntityId = r.Id.ToString(),
-            Details = TaskTracker.Features.Audit.AuditJson.Serialize(new { measure = accepted[i].Measure.Code, value = r.Value, status = r.Status?.ToString(), r.Period, asOf = r.AsOf, subUnit = r.SubUnit, bulk = batch, row = accepted[i].Row.Row }),
-        }));
+        db.Audit.AddRange(reports.Select((r, i) => caller.Audit(now, "report.filed", "report", r.Id.ToString(),
+            new { measure = accepted[i].Measure.Code, value = r.Value, status = r.Status?.ToString(), r.Period, asOf = r.AsOf, subUnit = r.SubUnit, bulk = batch, row = accepted[i].Row.Row })));
         var idList = reports.Select(r => r.Id).ToList();
         var dtos = await db.Reports.AsNoTracking().Where(r => idList.Contains(r.Id)).OrderBy(r => r.Id).ToDtos(db.Reports).ToListAsync(ct);
         foreach (var dto in dtos)

@@ -70,17 +70,11 @@ public sealed class FileReportHandler(
             throw AlreadyCorrected(o, null);
         }
 
-        db.Audit.Add(new AuditEntry
+        db.Audit.Add(caller.Audit(now, cmd.Supersedes is null ? "report.filed" : "report.corrected", "report", report.Id.ToString(), new
         {
-            AtUtc = now, TokenId = caller.TokenId, Actor = caller.Name, AgencyId = caller.AgencyId,
-            Action = cmd.Supersedes is null ? "report.filed" : "report.corrected",
-            EntityType = "report", EntityId = report.Id.ToString(),
-            Details = TaskTracker.Features.Audit.AuditJson.Serialize(new
-            {
-                measure = m.Code, value = cmd.Value, status = cmd.Status?.ToString(), cmd.Period, asOf = cmd.AsOf, subUnit = report.SubUnit,
-                supersedes = cmd.Supersedes, reason = cmd.CorrectionReason, evidence = report.Evidence,
-            }),
-        });
+            measure = m.Code, value = cmd.Value, status = cmd.Status?.ToString(), cmd.Period, asOf = cmd.AsOf, subUnit = report.SubUnit,
+            supersedes = cmd.Supersedes, reason = cmd.CorrectionReason, evidence = report.Evidence,
+        }));
         var dto = await db.Reports.AsNoTracking().Where(r => r.Id == report.Id).ToDtos(db.Reports).FirstAsync(ct);
         await Notifications.Outbox.EnqueueAsync(db, now, cmd.Supersedes is null ? Notifications.EventTypes.ReportFiled : Notifications.EventTypes.ReportCorrected,
             dto, m.PlanId, caller.AgencyId, null, ct);

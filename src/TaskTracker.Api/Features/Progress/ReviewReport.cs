@@ -51,12 +51,9 @@ public sealed class ReviewReportHandler(TaskTrackerDb db, Caller caller, TimePro
         // The concurrency token: the UPDATE only matches the version the reviewer saw.
         db.Entry(report).Property(r => r.Version).OriginalValue = cmd.ExpectedVersion;
         report.Version = cmd.ExpectedVersion + 1;
-        db.Audit.Add(new AuditEntry
-        {
-            AtUtc = now, TokenId = caller.TokenId, Actor = caller.Name, Action = "report.reviewed", EntityType = "report",
-            EntityId = report.Id.ToString(),
-            Details = TaskTracker.Features.Audit.AuditJson.Serialize(new { from = before.ToString(), to = report.ReviewStatus.ToString(), comment = cmd.Comment, version = report.Version }),
-        });
+        // Only the office reviews, and office tokens carry no agency.
+        db.Audit.Add(caller.Audit(now, "report.reviewed", "report", report.Id.ToString(),
+            new { from = before.ToString(), to = report.ReviewStatus.ToString(), comment = cmd.Comment, version = report.Version }));
         await Notifications.Outbox.EnqueueAsync(db, now,
             report.ReviewStatus == ReviewStatus.Returned ? Notifications.EventTypes.ReportReturned : Notifications.EventTypes.ReportAccepted,
             new { reportId = report.Id, measureId = report.MeasureId, status = report.ReviewStatus.ToString(), comment = cmd.Comment, version = report.Version },
