@@ -23,6 +23,11 @@ public sealed class Plan
     /// <summary>SHA-256 of the seed files last loaded; lets start-up skip an unchanged seed.</summary>
     public string? SeedHash { get; set; }
     public DateTime SeededAtUtc { get; set; }
+    /// <summary>
+    /// The version of the plan's data: bumped in the same transaction by every change to it (reports, reviews,
+    /// instructions; see WriteStep), so a reader can tell in one row whether anything changed.
+    /// </summary>
+    public long Revision { get; set; }
     public List<Section> Sections { get; set; } = [];
     public List<WorkTask> Tasks { get; set; } = [];
     public List<Measure> Measures { get; set; } = [];

@@ -8,7 +8,7 @@ public sealed record CreateTokenBody(Role? Role, string? Agency, string? Name, D
 
 public static class TokenEndpoints
 {
-    public static IEndpointRouteBuilder MapTokens(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/tokens").WithTags("Tokens").RequireAuthorization(Policies.Admin);
         g.MapGet("/", async Task<Ok<IReadOnlyList<TokenInfo>>> (TokenService tokens, CancellationToken ct) => TypedResults.Ok(await tokens.ListAsync(ct)))

@@ -3,7 +3,6 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Features.Access;
 
@@ -58,7 +57,7 @@ public sealed class TokenService(TaskTrackerDb db, TimeProvider clock)
         {
             AtUtc = now, TokenId = actorTokenId, Actor = actorTokenId is null ? "cli" : null, Action = "token.created",
             EntityType = "token", EntityId = token.Id.ToString(),
-            Details = TaskTracker.Features.Audit.AuditJson.Serialize(new { role = role.ToString(), agency = agency?.Code, token.Name, token.Prefix, expiresAtUtc = expiresAt }),
+            Details = AuditJson.Serialize(new { role = role.ToString(), agency = agency?.Code, token.Name, token.Prefix, expiresAtUtc = expiresAt }),
         });
         await db.SaveChangesAsync(ct);
         return new CreatedToken(ToInfo(token, agency?.Code, now), secret);

@@ -5,7 +5,7 @@ namespace TaskTracker.Features.Agencies;
 
 public static class AgencyEndpoints
 {
-    public static IEndpointRouteBuilder MapAgencies(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/agencies").WithTags("Agencies");
 

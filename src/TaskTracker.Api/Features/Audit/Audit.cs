@@ -44,7 +44,7 @@ public sealed class ListAuditHandler(TaskTrackerDb db) : IQueryHandler<ListAudit
 
 public static class AuditEndpoints
 {
-    public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {
         app.MapGet("/api/audit", async Task<Ok<Paged<AuditDto>>> (string? entityType, string? entityId, string? action, int? page, int? pageSize, ISender m, CancellationToken ct) =>
                 TypedResults.Ok(await m.Send(new ListAuditQuery(entityType, entityId, action, page ?? 1, pageSize ?? 100), ct)))
@@ -55,13 +55,3 @@ public static class AuditEndpoints
     }
 }
 
-/// <summary>Audit details as readable JSON (Chinese kept as written, not \u-escaped).</summary>
-public static class AuditJson
-{
-    private static readonly System.Text.Json.JsonSerializerOptions Options = new()
-    {
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All),
-    };
-
-    public static string Serialize(object value) => System.Text.Json.JsonSerializer.Serialize(value, Options);
-}

@@ -8,24 +8,6 @@ public sealed record GetPlanDashboardQuery(string Plan, DateOnly? AsOf, DateOnly
 public sealed record GetAgencyDashboardQuery(string Plan, string Agency, DateOnly? AsOf, DateOnly? KnownAt = null) : IQuery<AgencyDashboard>;
 public sealed record GetTargetSeriesQuery(int TargetId, DateOnly? AsOf, DateOnly? KnownAt = null) : IQuery<TargetSeriesDto>;
 
-/// <summary>Dates far outside any plan are almost certainly typos; refuse them by name rather than compute nonsense.</summary>
-public static class AsOfRule
-{
-    public static readonly DateOnly Min = new(2000, 1, 1);
-    public static readonly DateOnly Max = new(2100, 12, 31);
-
-    public static void Apply<T>(AbstractValidator<T> v, System.Linq.Expressions.Expression<Func<T, DateOnly?>> asOf,
-        System.Linq.Expressions.Expression<Func<T, DateOnly?>>? knownAt = null)
-    {
-        Date(v, asOf, "asOf");
-        if (knownAt is not null) Date(v, knownAt, "knownAt");
-    }
-
-    private static void Date<T>(AbstractValidator<T> v, System.Linq.Expressions.Expression<Func<T, DateOnly?>> date, string name) =>
-        v.RuleFor(date).Must(d => d is null || (d >= Min && d <= Max)).OverridePropertyName(name)
-            .WithMessage($"{name} must be between {Min:yyyy-MM-dd} and {Max:yyyy-MM-dd}.");
-}
-
 public sealed class GetPlanDashboardValidator : AbstractValidator<GetPlanDashboardQuery>
 {
     public GetPlanDashboardValidator() => AsOfRule.Apply(this, x => x.AsOf, x => x.KnownAt);
@@ -46,7 +28,7 @@ public sealed class GetPlanDashboardHandler(DashboardCalculator calc, TimeProvid
     public async ValueTask<PlanDashboard> Handle(GetPlanDashboardQuery q, CancellationToken ct)
     {
         var result = await calc.ComputeAsync(await calc.PlanAsync(q.Plan, ct), q.AsOf ?? ChinaTime.Today(clock), q.KnownAt, ct);
-        if (q.AsOf is null && q.KnownAt is null) Operations.TaskTrackerMetrics.SetOverdue(result.Plan, result.MeasureCounts.Overdue);
+        if (q.AsOf is null && q.KnownAt is null) TaskTrackerMetrics.SetOverdue(result.Plan, result.MeasureCounts.Overdue);
         return result;
     }
 }

@@ -55,7 +55,7 @@ public sealed class NotificationWorker(IServiceScopeFactory scopes, IOptions<Not
 
 public static class NotificationSetup
 {
-    public static IServiceCollection AddNotifications(this IServiceCollection services, IConfiguration config)
+    public static IServiceCollection AddNotificationServices(IServiceCollection services, IConfiguration config)
     {
         var builder = services.AddOptions<NotificationOptions>().Bind(config.GetSection(NotificationOptions.Section)).ValidateDataAnnotations();
         foreach (var (check, message) in NotificationOptions.Rules) builder.Validate(check, message);

@@ -8,7 +8,6 @@ using TaskTracker.Domain;
 using TaskTracker.Features.Access;
 using TaskTracker.Features.Audit;
 using TaskTracker.Features.Plans;
-using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Features.Notifications;
 
@@ -45,7 +44,7 @@ public sealed class CreateWebhookValidator : AbstractValidator<CreateWebhookComm
             .WithMessage(x => $"unknown event type(s): {string.Join(", ", x.Body.EventTypes!.Where(e => e is null || !EventTypes.All.Contains(e)).Select(e => $"'{e}'"))}. " +
                               $"Known: {string.Join(", ", EventTypes.All.Order())}; leave empty for all.");
         RuleFor(x => x.Body.Description).MaximumLength(500).OverridePropertyName("description");
-        RuleFor(x => x.Body.Description).Must(d => Progress.ReportRules.BeCleanText(d!)).When(x => x.Body.Description is not null)
+        RuleFor(x => x.Body.Description).Must(d => Text.BeCleanText(d!)).When(x => x.Body.Description is not null)
             .OverridePropertyName("description").WithMessage("description must not contain control characters.");
     }
 }
@@ -155,7 +154,7 @@ public sealed class WebhookHandlers(TaskTrackerDb db, Caller caller, TimeProvide
 
 public static class WebhookEndpoints
 {
-    public static IEndpointRouteBuilder MapNotifications(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/webhooks").WithTags("Notifications").RequireAuthorization(Policies.OfficeOrAdmin);
         g.MapPost("", async Task<Created<WebhookCreatedDto>> (CreateWebhookBody body, ISender m, CancellationToken ct) =>

@@ -8,7 +8,6 @@ using TaskTracker.Features.Access;
 using TaskTracker.Features.Dashboards;
 using TaskTracker.Features.Plans;
 using TaskTracker.Features.Progress;
-using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Features.Oversight;
 
@@ -29,7 +28,7 @@ public sealed class GetInboxValidator : AbstractValidator<GetInboxQuery>
 /// instructions awaiting its reply, soonest deadline first.
 /// </summary>
 public sealed class GetInboxHandler(TaskTrackerDb db, Caller caller, DashboardCalculator dashboards, OversightService oversight,
-    TimeProvider clock, IOptions<OversightOptions> options) : IQueryHandler<GetInboxQuery, Inbox>
+    TimeProvider clock, IOptions<OversightOptions> options, Responsibility responsibility) : IQueryHandler<GetInboxQuery, Inbox>
 {
     public async ValueTask<Inbox> Handle(GetInboxQuery q, CancellationToken ct)
     {
@@ -40,7 +39,7 @@ public sealed class GetInboxHandler(TaskTrackerDb db, Caller caller, DashboardCa
             throw new ForbiddenException("An agency sees only its own inbox; the office sees every inbox.");
 
         var asOf = q.AsOf ?? ChinaTime.Today(clock);
-        var ids = (await AgencyScope.IdsActingAsAsync(db, q.Agency, ct))!.ToHashSet();
+        var ids = (await responsibility.ActingAsAsync(q.Agency, ct))!.ToHashSet();
         var items = new List<InboxItem>();
         int Left(DateOnly d) => d.DayNumber - asOf.DayNumber;
 
@@ -112,8 +111,6 @@ public sealed class GetInboxHandler(TaskTrackerDb db, Caller caller, DashboardCa
     private async Task<IReadOnlySet<int>> LeadIdsAsync(int measureId, CancellationToken ct)
     {
         var m = await db.Measures.AsNoTracking().Where(x => x.Id == measureId).Select(x => new { x.ClauseId, x.TaskId, x.Plan.OwnerAgencyId }).FirstAsync(ct);
-        if (m.ClauseId is { } c) return (await db.ClauseAgencies.Where(a => a.ClauseId == c && a.Position == 0).Select(a => a.AgencyId).ToListAsync(ct)).ToHashSet();
-        if (m.TaskId is { } t) return (await db.ClauseAgencies.Where(a => a.Clause.TaskId == t && a.Position == 0).Select(a => a.AgencyId).ToListAsync(ct)).ToHashSet();
-        return m.OwnerAgencyId is { } o ? new HashSet<int> { o } : [];
+        return (await responsibility.ForMeasureAsync(m.ClauseId, m.TaskId, m.OwnerAgencyId, ct)).Lead;
     }
 }

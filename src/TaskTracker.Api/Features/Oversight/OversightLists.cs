@@ -5,7 +5,6 @@ using TaskTracker.Data;
 using TaskTracker.Features.Dashboards;
 using TaskTracker.Features.Plans;
 using TaskTracker.Features.Progress;
-using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Features.Oversight;
 
@@ -29,14 +28,14 @@ public sealed class OversightListValidator : AbstractValidator<OversightListQuer
     }
 }
 
-public sealed class OversightListHandler(TaskTrackerDb db, DashboardCalculator dashboards, OversightService oversight, TimeProvider clock)
+public sealed class OversightListHandler(DashboardCalculator dashboards, OversightService oversight, TimeProvider clock, Responsibility responsibility)
     : IQueryHandler<OversightListQuery, OversightList>
 {
     public async ValueTask<OversightList> Handle(OversightListQuery q, CancellationToken ct)
     {
         var plan = await dashboards.PlanAsync(q.Plan, ct);
         var asOf = q.AsOf ?? ChinaTime.Today(clock);
-        var ids = q.Agency is null ? null : await AgencyScope.IdsActingAsAsync(db, q.Agency, ct)
+        var ids = q.Agency is null ? null : await responsibility.ActingAsAsync(q.Agency, ct)
             ?? throw new ValidationException([new FluentValidation.Results.ValidationFailure("agency", $"unknown agency code '{q.Agency}'.")]);
         var items = (await oversight.ItemsAsync(plan, asOf, ct))
             .Where(s => q.List switch
@@ -49,7 +48,7 @@ public sealed class OversightListHandler(TaskTrackerDb db, DashboardCalculator d
             .Where(s => q.Section is null || s.Item.Section == q.Section)
             .Where(s => q.Severity is null || s.Item.Severity == q.Severity)
             .Select(s => s.Item).ToList();
-        return new OversightList(plan.Code, Dashboards.DashboardEndpoints.Kebab(q.List), asOf, items.Count, items);
+        return new OversightList(plan.Code, JsonNames.Kebab(q.List), asOf, items.Count, items);
     }
 }
 
@@ -110,7 +109,7 @@ public static class OversightCsv
                 csv.WriteRecord([
                     i.Severity, i.Kind, i.TaskNumber?.ToString() ?? "", i.Section?.ToString() ?? "", i.Code ?? "", i.TitleZh, i.TitleEn,
                     i.Deadline.ToString("yyyy-MM-dd"), i.DaysOverdue.ToString(CultureInfo.InvariantCulture),
-                    i.Status is { } s ? Dashboards.DashboardEndpoints.Kebab(s) : "",
+                    i.Status is { } s ? JsonNames.Kebab(s) : "",
                     i.Completion is { } c ? (c * 100).ToString("0.0", CultureInfo.InvariantCulture) : "",
                     string.Join("、", i.LeadAgencies.Select(a => a.NameZh)), string.Join("、", i.CooperatingAgencies.Select(a => a.NameZh)),
                     i.LastReport?.AsOf.ToString("yyyy-MM-dd") ?? "", i.LastReport?.Value?.ToString(CultureInfo.InvariantCulture) ?? "",

@@ -5,7 +5,7 @@ namespace TaskTracker.Features.Plans;
 
 public static class PlanEndpoints
 {
-    public static IEndpointRouteBuilder MapPlans(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/plans").WithTags("Plans");
 

@@ -8,7 +8,7 @@ namespace TaskTracker.Features.Progress;
 
 public static partial class ProgressEndpoints
 {
-    public static IEndpointRouteBuilder MapProgress(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {
         var targets = app.MapGroup("/api/targets").WithTags("Progress");
         targets.MapGet("/{targetId:int}", async Task<Ok<MeasureDetail>> (int targetId, ISender m, CancellationToken ct) =>
@@ -106,5 +106,3 @@ public static partial class ProgressEndpoints
     }
 }
 
-/// <summary>A conditional request was required (If-Match) but not sent; mapped to 428.</summary>
-public sealed class PreconditionRequiredException() : Exception("This request must be conditional: send If-Match with the report's ETag (GET /api/reports/{id}).");

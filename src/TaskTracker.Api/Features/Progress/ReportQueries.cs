@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
 using TaskTracker.Features.Plans;
-using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Features.Progress;
 

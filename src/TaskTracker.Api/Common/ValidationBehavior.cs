@@ -1,7 +1,7 @@
 using FluentValidation;
 using Mediator;
 
-namespace TaskTracker.Infrastructure;
+namespace TaskTracker.Common;
 
 /// <summary>Runs every FluentValidation validator for a message before its handler, in the mediator pipeline.</summary>
 public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators)

@@ -1,6 +1,6 @@
 using TaskTracker.Domain;
 
-namespace TaskTracker.Features.Dashboards;
+namespace TaskTracker.Standing;
 
 public sealed record ReportFact(long Id, DateOnly AsOf, DateTime FiledAtUtc, decimal? Value, MilestoneStatus? Status,
     string? Period, string? SubUnit, long? SupersedesId, ReviewStatus ReviewStatus, DateTime? ReviewedAtUtc);

@@ -8,7 +8,7 @@ using TaskTracker.Data;
 using TaskTracker.Domain;
 using TaskTracker.Features.Access;
 
-namespace TaskTracker.Features.Progress;
+namespace TaskTracker.Common;
 
 /// <summary>
 /// Idempotency-Key handling after draft-ietf-httpapi-idempotency-key-header: the key is claimed (committed) before
@@ -35,7 +35,7 @@ public sealed class IdempotencyFilter : IEndpointFilter
         var sp = http.RequestServices;
         var db = sp.GetRequiredService<TaskTrackerDb>();
         var clock = sp.GetRequiredService<TimeProvider>();
-        var lease = TimeSpan.FromSeconds(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Operations.OperationsOptions>>().Value.IdempotencyLeaseSeconds);
+        var lease = TimeSpan.FromSeconds(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<OperationsOptions>>().Value.IdempotencyLeaseSeconds);
         var caller = sp.GetRequiredService<Caller>();
         if (caller.TokenId is not { } tokenId) return await next(ctx); // unauthenticated requests are refused before this
 

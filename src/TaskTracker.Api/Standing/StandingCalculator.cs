@@ -1,16 +1,15 @@
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Features.Plans;
-using TaskTracker.Infrastructure;
 
-namespace TaskTracker.Features.Dashboards;
+namespace TaskTracker.Standing;
 
 /// <summary>
 /// Computes every dashboard figure from the seed and the reports known at the end of the as-of date, so the same
 /// request for a past date always gives the same answer.
 /// </summary>
-public sealed class DashboardCalculator(TaskTrackerDb db, Microsoft.Extensions.Options.IOptions<Oversight.OversightOptions> options)
+public sealed class DashboardCalculator(TaskTrackerDb db, Microsoft.Extensions.Options.IOptions<OversightOptions> options, Responsibility responsibility)
+    : IDataStamps
 {
     private sealed record MeasureRow(int Id, string Code, bool IsTarget, int? TaskId, bool IsHeadline, string TitleZh, string TitleEn,
         string? Unit, decimal? Value, decimal? Baseline, TargetKind? Kind, Direction? Direction, Comparison? Comparison,
@@ -50,6 +49,12 @@ public sealed class DashboardCalculator(TaskTrackerDb db, Microsoft.Extensions.O
         return $"{await StampAsync(plan, ct)}:i{i?.Max}:{i?.Count}:{i?.Versions}";
     }
 
+    public async Task<Func<CancellationToken, Task<string>>> ForPlanAsync(string planCode, bool withInstructions, CancellationToken ct)
+    {
+        var plan = await PlanAsync(planCode, ct);
+        return withInstructions ? c => OversightStampAsync(plan, c) : c => StampAsync(plan, c);
+    }
+
     /// <param name="knownAt">View the figures as they stood at the end of this day (reports filed and reviews made by then); null: everything known now.</param>
     public async Task<PlanDashboard> ComputeAsync(PlanHeader plan, DateOnly asOf, DateOnly? knownAt, CancellationToken ct)
     {
@@ -83,7 +88,7 @@ public sealed class DashboardCalculator(TaskTrackerDb db, Microsoft.Extensions.O
         var taskFigures = tasks.Select(t =>
         {
             var ms = figures.Where(f => f.TaskNumber == t.Number).OrderBy(f => f.IsHeadline ? 0 : 1).ToList();
-            var leads = links.Where(l => l.TaskId == t.Id && l.Position == 0).DistinctBy(l => l.Code)
+            var leads = links.Where(l => l.TaskId == t.Id && l.Position == Responsibility.LeadPosition).DistinctBy(l => l.Code)
                 .Select(l => new AgencyRef(l.Code, l.NameZh, l.NameEn, l.Kind)).ToList();
             return new TaskFigure(t.Number, t.Numeral, t.Section, t.TitleZh, t.TitleEn, leads,
                 Completion.RollUp(ms.Select(f => (f.CappedCompletion, f.Weight))),
@@ -112,10 +117,10 @@ public sealed class DashboardCalculator(TaskTrackerDb db, Microsoft.Extensions.O
     {
         var agency = await db.Agencies.AsNoTracking().Where(a => a.Code == agencyCode)
             .Select(a => new AgencyRef(a.Code, a.NameZh, a.NameEn, a.Kind)).FirstOrDefaultAsync(ct) ?? throw new NotFoundException("Agency", agencyCode);
-        var ids = (await AgencyScope.IdsActingAsAsync(db, agencyCode, ct))!.ToHashSet();
+        var ids = (await responsibility.ActingAsAsync(agencyCode, ct))!.ToHashSet();
         var links = await LinksAsync(plan.Id, ct);
         var taskIds = await db.Tasks.AsNoTracking().Where(t => t.PlanId == plan.Id).ToDictionaryAsync(t => t.Id, t => t.Number, ct);
-        var leads = links.Where(l => ids.Contains(l.AgencyId) && l.Position == 0).Select(l => taskIds[l.TaskId]).ToHashSet();
+        var leads = links.Where(l => ids.Contains(l.AgencyId) && l.Position == Responsibility.LeadPosition).Select(l => taskIds[l.TaskId]).ToHashSet();
         var cooperates = links.Where(l => ids.Contains(l.AgencyId)).Select(l => taskIds[l.TaskId]).Where(n => !leads.Contains(n)).ToHashSet();
         var all = await ComputeAsync(plan, asOf, knownAt, ct);
 

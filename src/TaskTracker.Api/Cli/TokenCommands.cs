@@ -1,6 +1,8 @@
 using TaskTracker.Domain;
 
-namespace TaskTracker.Features.Access;
+using TaskTracker.Features.Access;
+
+namespace TaskTracker.Cli;
 
 /// <summary>
 /// `tokens create|list|revoke` run by the service binary itself, against the configured database, so issuing the
@@ -62,7 +64,7 @@ public static class TokenCommands
             foreach (var f in v.Errors) await error.WriteLineAsync($"--{f.PropertyName}: {f.ErrorMessage}");
             return 2;
         }
-        catch (Infrastructure.NotFoundException nf)
+        catch (NotFoundException nf)
         {
             await error.WriteLineAsync(nf.Message);
             return 1;

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 using TaskTracker.Data;
 using TaskTracker.Domain;
 
-namespace TaskTracker.Features.Operations;
+namespace TaskTracker.Cli;
 
 public sealed record TableCheck(string Table, long SourceRows, long TargetRows, string SourceChecksum, string TargetChecksum)
 {

@@ -3,7 +3,7 @@ using TaskTracker.Data;
 using TaskTracker.Domain;
 using TaskTracker.Features.Audit;
 
-namespace TaskTracker.Features.Notifications;
+namespace TaskTracker.Common;
 
 public static class EventTypes
 {

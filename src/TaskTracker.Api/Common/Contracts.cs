@@ -1,6 +1,6 @@
 using TaskTracker.Domain;
 
-namespace TaskTracker.Features.Plans;
+namespace TaskTracker.Common;
 
 public sealed record AgencyRef(string Code, string NameZh, string NameEn, string Kind);
 

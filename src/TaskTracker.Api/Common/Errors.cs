@@ -1,4 +1,4 @@
-namespace TaskTracker.Infrastructure;
+namespace TaskTracker.Common;
 
 /// <summary>Thrown by handlers for a resource the caller named that does not exist; mapped to 404.</summary>
 public sealed class NotFoundException(string resource, string key)
@@ -13,3 +13,9 @@ public sealed class ConflictException(string message) : Exception(message);
 
 /// <summary>The caller may not do this; mapped to 403.</summary>
 public sealed class ForbiddenException(string message) : Exception(message);
+
+/// <summary>Thrown when If-Match names a version that is no longer current; mapped to 412.</summary>
+public sealed class PreconditionFailedException(string message) : Exception(message);
+
+/// <summary>A conditional request was required (If-Match) but not sent; mapped to 428.</summary>
+public sealed class PreconditionRequiredException() : Exception("This request must be conditional: send If-Match with the report's ETag (GET /api/reports/{id}).");

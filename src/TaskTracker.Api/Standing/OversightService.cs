@@ -2,9 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Features.Dashboards;
 
-namespace TaskTracker.Features.Oversight;
+namespace TaskTracker.Standing;
 
 public sealed record AgencyBrief(string Code, string NameZh, string NameEn);
 
@@ -37,7 +36,7 @@ public static class Severities
 /// Works out what is overdue, at risk or unreported as of a date, with who answers for each item, from the same
 /// figures the dashboards show.
 /// </summary>
-public sealed class OversightService(TaskTrackerDb db, DashboardCalculator dashboards, IOptions<OversightOptions> options)
+public sealed class OversightService(TaskTrackerDb db, DashboardCalculator dashboards, IOptions<OversightOptions> options, Responsibility responsibility)
 {
     /// <summary>An item with the agency ids that answer for it (directly named; groups resolve through membership).</summary>
     public sealed record Scoped(OversightItem Item, IReadOnlySet<int> LeadIds, IReadOnlySet<int> CoopIds);
@@ -52,26 +51,20 @@ public sealed class OversightService(TaskTrackerDb db, DashboardCalculator dashb
             .Select(p => new { p.ReportingCadence, p.ReportingGraceDays, p.OwnerAgencyId }).FirstAsync(ct);
         var measures = await db.Measures.AsNoTracking().Where(m => m.PlanId == plan.Id && m.Active)
             .Select(m => new { m.Id, m.ClauseId, m.TaskId, m.Cadence }).ToDictionaryAsync(m => m.Id, ct);
-        var links = await db.ClauseAgencies.AsNoTracking().Where(a => a.Clause.Task.PlanId == plan.Id)
-            .Select(a => new { a.ClauseId, a.Clause.TaskId, a.AgencyId, a.Position }).ToListAsync(ct);
+        var links = await responsibility.LinksOfPlanAsync(plan.Id, ct);
         var agencies = await db.Agencies.AsNoTracking().ToDictionaryAsync(a => a.Id, a => new AgencyBrief(a.Code, a.NameZh, a.NameEn), ct);
         var taskIds = await db.Tasks.AsNoTracking().Where(t => t.PlanId == plan.Id).ToDictionaryAsync(t => t.Number, t => t.Id, ct);
 
         Resp ForMeasure(int id)
         {
             var m = measures[id];
-            var rows = m.ClauseId is { } c ? links.Where(l => l.ClauseId == c).ToList()
-                : m.TaskId is { } t ? links.Where(l => l.TaskId == t).ToList() : [];
-            if (rows.Count == 0)
-                return new Resp(planRow.OwnerAgencyId is { } owner ? [owner] : [], []);
-            var lead = rows.Where(r => r.Position == 0).Select(r => r.AgencyId).ToHashSet();
-            return new Resp(lead, rows.Select(r => r.AgencyId).Where(a => !lead.Contains(a)).ToHashSet());
+            var r = Responsibility.ForMeasure(m.ClauseId, m.TaskId, planRow.OwnerAgencyId, links);
+            return new Resp(r.Lead.ToHashSet(), r.Cooperating.ToHashSet());
         }
         Resp ForTask(int number)
         {
-            var rows = links.Where(l => l.TaskId == taskIds[number]).ToList();
-            var lead = rows.Where(r => r.Position == 0).Select(r => r.AgencyId).ToHashSet();
-            return new Resp(lead, rows.Select(r => r.AgencyId).Where(a => !lead.Contains(a)).ToHashSet());
+            var r = Responsibility.ForTask(taskIds[number], links);
+            return new Resp(r.Lead.ToHashSet(), r.Cooperating.ToHashSet());
         }
         List<AgencyBrief> Briefs(IEnumerable<int> ids) => ids.Select(i => agencies[i]).ToList();
         Scoped Make(OversightItem item, Resp r) => new(item with { LeadAgencies = Briefs(r.Lead), CooperatingAgencies = Briefs(r.Coop) }, r.Lead, r.Coop);

@@ -1,7 +1,6 @@
 using TaskTracker.Domain;
-using TaskTracker.Features.Plans;
 
-namespace TaskTracker.Features.Dashboards;
+namespace TaskTracker.Standing;
 
 public sealed record StatusCounts(int Done, int OnTrack, int AtRisk, int OffTrack, int Overdue, int NoData)
 {
