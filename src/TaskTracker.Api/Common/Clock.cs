@@ -10,6 +10,22 @@ public static class ChinaTime
 {
     public static readonly TimeSpan Offset = TimeSpan.FromHours(8);
     public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(Offset).DateTime);
+
+    /// <summary>The date a read is "as of": the one asked for, or today in China when none was.</summary>
+    public static DateOnly AsOfOrToday(DateOnly? asOf, TimeProvider clock) => asOf ?? Today(clock);
+}
+
+/// <summary>Reporting periods and their labels: 2025-Q1 for a quarter, 2025-03 for a month.</summary>
+public static class Periods
+{
+    public static string QuarterLabel(DateOnly d) => $"{d.Year}-Q{(d.Month - 1) / 3 + 1}";
+
+    /// <summary>Months in one reporting period of a cadence.</summary>
+    public static int Months(ReportingCadence cadence) => cadence == ReportingCadence.Quarterly ? 3 : 1;
+
+    /// <summary>The label of the period of <paramref name="months"/> months that starts on <paramref name="start"/>.</summary>
+    public static string Label(DateOnly start, int months) =>
+        months == 3 ? QuarterLabel(start) : start.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>Dates far outside any plan are almost certainly typos; refuse them by name rather than compute nonsense.</summary>

@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Features.Audit;
 
 namespace TaskTracker.Common;
 

@@ -168,8 +168,8 @@ public static class Completion
     {
         var list = new List<(string Period, DateOnly Due)>();
         for (var end = QuarterEnd(start); end <= due; end = QuarterEnd(end.AddDays(1)))
-            list.Add((QuarterLabel(end), end));
-        if (list.Count == 0 || list[^1].Due != due) list.Add((QuarterLabel(due), due));
+            list.Add((Periods.QuarterLabel(end), end));
+        if (list.Count == 0 || list[^1].Due != due) list.Add((Periods.QuarterLabel(due), due));
         return list;
     }
 
@@ -179,7 +179,6 @@ public static class Completion
         return new(d.Year, month, DateTime.DaysInMonth(d.Year, month));
     }
 
-    static string QuarterLabel(DateOnly d) => $"{d.Year}-Q{(d.Month + 2) / 3}";
 
     public static double? RollUp(IEnumerable<(double CappedCompletion, decimal Weight)> parts)
     {

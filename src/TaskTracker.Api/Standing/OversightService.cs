@@ -36,14 +36,25 @@ public static class Severities
 /// Works out what is overdue, at risk or unreported as of a date, with who answers for each item, from the same
 /// figures the dashboards show.
 /// </summary>
-public sealed class OversightService(TaskTrackerDb db, DashboardCalculator dashboards, IOptions<OversightOptions> options, Responsibility responsibility)
+public sealed class OversightService(TaskTrackerDb db, StandingCalculator dashboards, IOptions<OversightOptions> options, Responsibility responsibility)
 {
     /// <summary>An item with the agency ids that answer for it (directly named; groups resolve through membership).</summary>
     public sealed record Scoped(OversightItem Item, IReadOnlySet<int> LeadIds, IReadOnlySet<int> CoopIds);
 
     private sealed record Resp(HashSet<int> Lead, HashSet<int> Coop);
 
-    public async Task<IReadOnlyList<Scoped>> ItemsAsync(DashboardCalculator.PlanHeader plan, DateOnly asOf, CancellationToken ct)
+    // Computed once per plan and date within a request (the inbox reads every plan's items; lists read them again).
+    private readonly Dictionary<(int Plan, DateOnly AsOf), IReadOnlyList<Scoped>> _items = [];
+
+    public async Task<IReadOnlyList<Scoped>> ItemsAsync(StandingCalculator.PlanHeader plan, DateOnly asOf, CancellationToken ct)
+    {
+        if (_items.TryGetValue((plan.Id, asOf), out var done)) return done;
+        var items = await ItemsOnceAsync(plan, asOf, ct);
+        _items[(plan.Id, asOf)] = items;
+        return items;
+    }
+
+    private async Task<IReadOnlyList<Scoped>> ItemsOnceAsync(StandingCalculator.PlanHeader plan, DateOnly asOf, CancellationToken ct)
     {
         var o = options.Value;
         var dashboard = await dashboards.ComputeAsync(plan, asOf, null, ct);
@@ -130,7 +141,7 @@ public sealed class OversightService(TaskTrackerDb db, DashboardCalculator dashb
         return instances[Math.Min(f.InstancesDone, instances.Count - 1)].Due;
     }
 
-    private async Task<IEnumerable<Scoped>> MissingReportsAsync(DashboardCalculator.PlanHeader plan, DateOnly asOf, List<MeasureFigure> figures,
+    private async Task<IEnumerable<Scoped>> MissingReportsAsync(StandingCalculator.PlanHeader plan, DateOnly asOf, List<MeasureFigure> figures,
         ReportingCadence planCadence, int grace, Func<int, ReportingCadence?> cadenceOf, Dictionary<int, int> sectionOf,
         Func<int, Resp> responsible, Func<OversightItem, Resp, Scoped> make, CancellationToken ct)
     {
@@ -142,7 +153,7 @@ public sealed class OversightService(TaskTrackerDb db, DashboardCalculator dashb
         foreach (var f in figures.Where(f => f.Status != MeasureStatus.Done))
         {
             var cadence = cadenceOf(f.Id) ?? planCadence;
-            var months = cadence == ReportingCadence.Quarterly ? 3 : 1;
+            var months = Periods.Months(cadence);
             var last = f.DueDate < plan.End ? f.DueDate : plan.End;
             var missing = new List<(string Period, DateOnly Deadline)>();
             for (var start = new DateOnly(plan.Start.Year, plan.Start.Month, 1); start <= last; start = start.AddMonths(months))
@@ -151,7 +162,7 @@ public sealed class OversightService(TaskTrackerDb db, DashboardCalculator dashb
                 var deadline = end.AddDays(grace);
                 if (deadline >= asOf) break;
                 if (!reported[f.Id].Any(d => d >= start && d <= end))
-                    missing.Add((months == 3 ? $"{start.Year}-Q{(start.Month - 1) / 3 + 1}" : $"{start:yyyy-MM}", deadline));
+                    missing.Add((Periods.Label(start, months), deadline));
             }
             if (missing.Count == 0) continue;
             var oldest = missing[0].Deadline;

@@ -5,10 +5,11 @@ using TaskTracker.Domain;
 namespace TaskTracker.Standing;
 
 /// <summary>
-/// Computes every dashboard figure from the seed and the reports known at the end of the as-of date, so the same
-/// request for a past date always gives the same answer.
+/// A plan's standing: every figure and status from the seed and the reports known at the end of the as-of date, so
+/// the same request for a past date always gives the same answer. Dashboards, the review lists, the inbox and the
+/// deadline watcher all read it from here; within one request (one scope) it is computed once per plan and date.
 /// </summary>
-public sealed class DashboardCalculator(TaskTrackerDb db, Microsoft.Extensions.Options.IOptions<OversightOptions> options, Responsibility responsibility)
+public sealed class StandingCalculator(TaskTrackerDb db, Microsoft.Extensions.Options.IOptions<OversightOptions> options, Responsibility responsibility)
     : IDataStamps
 {
     private sealed record MeasureRow(int Id, string Code, bool IsTarget, int? TaskId, bool IsHeadline, string TitleZh, string TitleEn,
@@ -57,6 +58,17 @@ public sealed class DashboardCalculator(TaskTrackerDb db, Microsoft.Extensions.O
 
     /// <param name="knownAt">View the figures as they stood at the end of this day (reports filed and reviews made by then); null: everything known now.</param>
     public async Task<PlanDashboard> ComputeAsync(PlanHeader plan, DateOnly asOf, DateOnly? knownAt, CancellationToken ct)
+    {
+        if (_computed.TryGetValue((plan.Id, asOf, knownAt), out var done)) return done;
+        var computed = await ComputeOnceAsync(plan, asOf, knownAt, ct);
+        _computed[(plan.Id, asOf, knownAt)] = computed;
+        return computed;
+    }
+
+    // One request reads a plan's standing once: the inbox and the review lists ask several times for the same date.
+    private readonly Dictionary<(int Plan, DateOnly AsOf, DateOnly? KnownAt), PlanDashboard> _computed = [];
+
+    private async Task<PlanDashboard> ComputeOnceAsync(PlanHeader plan, DateOnly asOf, DateOnly? knownAt, CancellationToken ct)
     {
         var measures = await db.Measures.AsNoTracking().Where(m => m.PlanId == plan.Id && m.Active)
             .Select(m => new MeasureRow(m.Id, m.Code, m is Target, m.TaskId, m is Target && ((Target)m).IsHeadline,

@@ -5,8 +5,8 @@ public static class StandingModule
 {
     public static WebApplicationBuilder AddStanding(this WebApplicationBuilder builder)
     {
-        builder.Services.AddScoped<DashboardCalculator>();
-        builder.Services.AddScoped<IDataStamps>(sp => sp.GetRequiredService<DashboardCalculator>());
+        builder.Services.AddScoped<StandingCalculator>();
+        builder.Services.AddScoped<IDataStamps>(sp => sp.GetRequiredService<StandingCalculator>());
         builder.Services.AddScoped<OversightService>();
         builder.Services.AddOptions<OversightOptions>().Bind(builder.Configuration.GetSection(OversightOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();

@@ -3,8 +3,6 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
-using TaskTracker.Features.Access;
-using TaskTracker.Features.Plans;
 
 namespace TaskTracker.Features.Audit;
 

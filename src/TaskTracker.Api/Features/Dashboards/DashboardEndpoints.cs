@@ -4,8 +4,6 @@ using System.Text;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MiniExcelLibs;
-using TaskTracker.Features.Access;
-using TaskTracker.Features.Progress;
 
 namespace TaskTracker.Features.Dashboards;
 

@@ -1,6 +1,5 @@
 using FluentValidation;
 using Mediator;
-using TaskTracker.Features.Progress;
 
 namespace TaskTracker.Features.Dashboards;
 
@@ -23,23 +22,23 @@ public sealed class GetTargetSeriesValidator : AbstractValidator<GetTargetSeries
     public GetTargetSeriesValidator() => AsOfRule.Apply(this, x => x.AsOf, x => x.KnownAt);
 }
 
-public sealed class GetPlanDashboardHandler(DashboardCalculator calc, TimeProvider clock) : IQueryHandler<GetPlanDashboardQuery, PlanDashboard>
+public sealed class GetPlanDashboardHandler(StandingCalculator calc, TimeProvider clock) : IQueryHandler<GetPlanDashboardQuery, PlanDashboard>
 {
     public async ValueTask<PlanDashboard> Handle(GetPlanDashboardQuery q, CancellationToken ct)
     {
-        var result = await calc.ComputeAsync(await calc.PlanAsync(q.Plan, ct), q.AsOf ?? ChinaTime.Today(clock), q.KnownAt, ct);
+        var result = await calc.ComputeAsync(await calc.PlanAsync(q.Plan, ct), ChinaTime.AsOfOrToday(q.AsOf, clock), q.KnownAt, ct);
         if (q.AsOf is null && q.KnownAt is null) TaskTrackerMetrics.SetOverdue(result.Plan, result.MeasureCounts.Overdue);
         return result;
     }
 }
 
-public sealed class GetAgencyDashboardHandler(DashboardCalculator calc, TimeProvider clock) : IQueryHandler<GetAgencyDashboardQuery, AgencyDashboard>
+public sealed class GetAgencyDashboardHandler(StandingCalculator calc, TimeProvider clock) : IQueryHandler<GetAgencyDashboardQuery, AgencyDashboard>
 {
     public async ValueTask<AgencyDashboard> Handle(GetAgencyDashboardQuery q, CancellationToken ct) =>
-        await calc.ForAgencyAsync(await calc.PlanAsync(q.Plan, ct), q.Agency, q.AsOf ?? ChinaTime.Today(clock), q.KnownAt, ct);
+        await calc.ForAgencyAsync(await calc.PlanAsync(q.Plan, ct), q.Agency, ChinaTime.AsOfOrToday(q.AsOf, clock), q.KnownAt, ct);
 }
 
-public sealed class GetTargetSeriesHandler(DashboardCalculator calc, TimeProvider clock) : IQueryHandler<GetTargetSeriesQuery, TargetSeriesDto>
+public sealed class GetTargetSeriesHandler(StandingCalculator calc, TimeProvider clock) : IQueryHandler<GetTargetSeriesQuery, TargetSeriesDto>
 {
     public async ValueTask<TargetSeriesDto> Handle(GetTargetSeriesQuery q, CancellationToken ct) =>
         await calc.SeriesAsync(q.TargetId, q.AsOf, q.KnownAt, () => ChinaTime.Today(clock), ct);

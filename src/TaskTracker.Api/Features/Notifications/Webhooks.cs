@@ -5,9 +5,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Features.Access;
-using TaskTracker.Features.Audit;
-using TaskTracker.Features.Plans;
 
 namespace TaskTracker.Features.Notifications;
 
@@ -61,26 +58,26 @@ public sealed class ListDeliveriesValidator : AbstractValidator<ListDeliveriesQu
 }
 
 /// <summary>Webhook registrations and their deliveries, managed by the office and admins. Every change is audited.</summary>
-public sealed class WebhookHandlers(TaskTrackerDb db, Caller caller, TimeProvider clock)
+public sealed class WebhookHandlers(TaskTrackerDb db, WriteStep write)
     : ICommandHandler<CreateWebhookCommand, WebhookCreatedDto>, IQueryHandler<ListWebhooksQuery, IReadOnlyList<WebhookDto>>,
       IQueryHandler<GetWebhookQuery, WebhookDto>, ICommandHandler<DeactivateWebhookCommand, WebhookDto>,
       IQueryHandler<ListDeliveriesQuery, Paged<DeliveryDto>>, ICommandHandler<RedriveDeliveryCommand, DeliveryDto>
 {
     public async ValueTask<WebhookCreatedDto> Handle(CreateWebhookCommand cmd, CancellationToken ct)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var s = new WebhookSubscription
+        var s = await write.RunAsync(null, async w =>
         {
-            Url = cmd.Body.Url!, Secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
-            EventTypes = (cmd.Body.EventTypes ?? []).Distinct().Order().ToList(), Description = cmd.Body.Description, CreatedAtUtc = now,
-        };
-        db.WebhookSubscriptions.Add(s);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
-        // The secret is never written to the audit trail.
-        AddAudit(now, "webhook.created", "webhook", s.Id.ToString(), new { s.Url, s.EventTypes, s.Description });
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+            var sub = new WebhookSubscription
+            {
+                Url = cmd.Body.Url!, Secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
+                EventTypes = (cmd.Body.EventTypes ?? []).Distinct().Order().ToList(), Description = cmd.Body.Description, CreatedAtUtc = w.Now,
+            };
+            db.WebhookSubscriptions.Add(sub);
+            await db.SaveChangesAsync(ct);
+            // The secret is never written to the audit trail.
+            w.Audit("webhook.created", "webhook", sub.Id.ToString(), new { sub.Url, sub.EventTypes, sub.Description });
+            return sub;
+        }, ct);
         return new WebhookCreatedDto(s.Id, s.Url, s.EventTypes, s.Description, s.Active, s.CreatedAtUtc, s.Secret);
     }
 
@@ -94,16 +91,16 @@ public sealed class WebhookHandlers(TaskTrackerDb db, Caller caller, TimeProvide
     {
         var s = await db.WebhookSubscriptions.FirstOrDefaultAsync(x => x.Id == cmd.Id, ct) ?? throw new NotFoundException("Webhook", cmd.Id.ToString());
         if (!s.Active) return Dto(s); // deleting twice changes nothing
-        var now = clock.GetUtcNow().UtcDateTime;
         s.Active = false;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // Its deliveries stay as history; the ones still waiting will not be sent any more.
-        var cancelled = await db.WebhookDeliveries.Where(d => d.SubscriptionId == s.Id && d.State == DeliveryState.Pending)
-            .ExecuteUpdateAsync(u => u.SetProperty(d => d.State, DeliveryState.Failed).SetProperty(d => d.LastError, "webhook deactivated")
-                .SetProperty(d => d.LeaseOwner, (string?)null).SetProperty(d => d.LeaseUntilUtc, (DateTime?)null), ct);
-        AddAudit(now, "webhook.deactivated", "webhook", s.Id.ToString(), new { s.Url, pendingDeliveriesCancelled = cancelled });
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        await write.RunAsync(null, async w =>
+        {
+            // Its deliveries stay as history; the ones still waiting will not be sent any more.
+            var cancelled = await db.WebhookDeliveries.Where(d => d.SubscriptionId == s.Id && d.State == DeliveryState.Pending)
+                .ExecuteUpdateAsync(u => u.SetProperty(d => d.State, DeliveryState.Failed).SetProperty(d => d.LastError, "webhook deactivated")
+                    .SetProperty(d => d.LeaseOwner, (string?)null).SetProperty(d => d.LeaseUntilUtc, (DateTime?)null), ct);
+            w.Audit("webhook.deactivated", "webhook", s.Id.ToString(), new { s.Url, pendingDeliveriesCancelled = cancelled });
+            return cancelled;
+        }, ct);
         return Dto(s);
     }
 
@@ -128,17 +125,17 @@ public sealed class WebhookHandlers(TaskTrackerDb db, Caller caller, TimeProvide
         if (d.State != DeliveryState.Failed)
             throw new ConflictException($"Delivery {d.Id} is {d.State.ToString().ToLowerInvariant()}; only failed deliveries can be re-driven.");
         if (!d.Subscription.Active) throw new ConflictException($"Webhook {d.SubscriptionId} is deactivated; register it again to receive events.");
-        var now = clock.GetUtcNow().UtcDateTime;
         var before = new { d.Attempts, d.LastStatusCode, d.LastError };
-        // Conditional, so two people re-driving at once (or on two instances) reset it once.
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var changed = await db.WebhookDeliveries.Where(x => x.Id == d.Id && x.State == DeliveryState.Failed)
-            .ExecuteUpdateAsync(u => u.SetProperty(x => x.State, DeliveryState.Pending).SetProperty(x => x.Attempts, 0)
-                .SetProperty(x => x.NextAttemptAtUtc, now).SetProperty(x => x.LeaseOwner, (string?)null).SetProperty(x => x.LeaseUntilUtc, (DateTime?)null), ct);
-        if (changed == 0) throw new ConflictException($"Delivery {d.Id} was re-driven at the same time.");
-        AddAudit(now, "webhook.delivery.redriven", "webhook-delivery", d.Id.ToString(), new { subscriptionId = d.SubscriptionId, d.EventId, previous = before });
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        await write.RunAsync(null, async w =>
+        {
+            // Conditional, so two people re-driving at once (or on two instances) reset it once.
+            var changed = await db.WebhookDeliveries.Where(x => x.Id == d.Id && x.State == DeliveryState.Failed)
+                .ExecuteUpdateAsync(u => u.SetProperty(x => x.State, DeliveryState.Pending).SetProperty(x => x.Attempts, 0)
+                    .SetProperty(x => x.NextAttemptAtUtc, w.Now).SetProperty(x => x.LeaseOwner, (string?)null).SetProperty(x => x.LeaseUntilUtc, (DateTime?)null), ct);
+            if (changed == 0) throw new ConflictException($"Delivery {d.Id} was re-driven at the same time.");
+            w.Audit("webhook.delivery.redriven", "webhook-delivery", d.Id.ToString(), new { subscriptionId = d.SubscriptionId, d.EventId, previous = before });
+            return changed;
+        }, ct);
         return await Project(db.WebhookDeliveries.AsNoTracking().Where(x => x.Id == d.Id)).FirstAsync(ct);
     }
 
@@ -147,9 +144,6 @@ public sealed class WebhookHandlers(TaskTrackerDb db, Caller caller, TimeProvide
             d.State == DeliveryState.Pending ? d.NextAttemptAtUtc : null, d.LastStatusCode, d.LastError, d.DeliveredAtUtc));
 
     private static WebhookDto Dto(WebhookSubscription s) => new(s.Id, s.Url, s.EventTypes, s.Description, s.Active, s.CreatedAtUtc);
-
-    private void AddAudit(DateTime now, string action, string entityType, string entityId, object details) =>
-        db.Audit.Add(caller.Audit(now, action, entityType, entityId, details));
 }
 
 public static class WebhookEndpoints

@@ -3,11 +3,6 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Features.Access;
-using TaskTracker.Features.Audit;
-using TaskTracker.Features.Notifications;
-using TaskTracker.Features.Plans;
-using TaskTracker.Features.Progress;
 
 namespace TaskTracker.Features.Oversight;
 

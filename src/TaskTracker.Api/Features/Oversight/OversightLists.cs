@@ -2,9 +2,6 @@ using System.Globalization;
 using FluentValidation;
 using Mediator;
 using TaskTracker.Data;
-using TaskTracker.Features.Dashboards;
-using TaskTracker.Features.Plans;
-using TaskTracker.Features.Progress;
 
 namespace TaskTracker.Features.Oversight;
 
@@ -28,13 +25,13 @@ public sealed class OversightListValidator : AbstractValidator<OversightListQuer
     }
 }
 
-public sealed class OversightListHandler(DashboardCalculator dashboards, OversightService oversight, TimeProvider clock, Responsibility responsibility)
+public sealed class OversightListHandler(StandingCalculator dashboards, OversightService oversight, TimeProvider clock, Responsibility responsibility)
     : IQueryHandler<OversightListQuery, OversightList>
 {
     public async ValueTask<OversightList> Handle(OversightListQuery q, CancellationToken ct)
     {
         var plan = await dashboards.PlanAsync(q.Plan, ct);
-        var asOf = q.AsOf ?? ChinaTime.Today(clock);
+        var asOf = ChinaTime.AsOfOrToday(q.AsOf, clock);
         var ids = q.Agency is null ? null : await responsibility.ActingAsAsync(q.Agency, ct)
             ?? throw new ValidationException([new FluentValidation.Results.ValidationFailure("agency", $"unknown agency code '{q.Agency}'.")]);
         var items = (await oversight.ItemsAsync(plan, asOf, ct))
@@ -65,13 +62,13 @@ public sealed class AgencySlippageValidator : AbstractValidator<AgencySlippageQu
 }
 
 /// <summary>Which agencies carry the most slippage: each agency's items as lead and as co-operator (groups count for their members).</summary>
-public sealed class AgencySlippageHandler(TaskTrackerDb db, DashboardCalculator dashboards, OversightService oversight, TimeProvider clock)
+public sealed class AgencySlippageHandler(TaskTrackerDb db, StandingCalculator dashboards, OversightService oversight, TimeProvider clock)
     : IQueryHandler<AgencySlippageQuery, AgencySlippageList>
 {
     public async ValueTask<AgencySlippageList> Handle(AgencySlippageQuery q, CancellationToken ct)
     {
         var plan = await dashboards.PlanAsync(q.Plan, ct);
-        var asOf = q.AsOf ?? ChinaTime.Today(clock);
+        var asOf = ChinaTime.AsOfOrToday(q.AsOf, clock);
         var items = await oversight.ItemsAsync(plan, asOf, ct);
         var agencies = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
             db.Agencies.Where(a => a.Kind != Domain.AgencyKinds.Group)

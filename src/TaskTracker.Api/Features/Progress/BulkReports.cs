@@ -8,7 +8,6 @@ using Microsoft.EntityFrameworkCore;
 using MiniExcelLibs;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Features.Access;
 
 namespace TaskTracker.Features.Progress;
 

@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using TaskTracker.Features.Access;
 
 namespace TaskTracker.Features.Progress;
 

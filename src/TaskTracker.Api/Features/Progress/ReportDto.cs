@@ -1,6 +1,5 @@
 using System.Linq.Expressions;
 using TaskTracker.Domain;
-using TaskTracker.Features.Plans;
 
 namespace TaskTracker.Features.Progress;
 

@@ -78,7 +78,7 @@ public sealed class ReportRules : AbstractValidator<ReportInput>
     {
         var result = new List<string>();
         for (var d = new DateOnly(m.PeriodStart.Year, (m.PeriodStart.Month - 1) / 3 * 3 + 1, 1); d <= m.DueDate; d = d.AddMonths(3))
-            result.Add($"{d.Year}-Q{(d.Month - 1) / 3 + 1}");
+            result.Add(Periods.QuarterLabel(d));
         return result;
     }
 
