@@ -6,7 +6,7 @@ namespace TaskTracker.Cli;
 /// The command-line tool: `TaskTracker.Api tokens|data|backup ...` runs one command and exits instead of serving.
 /// Adding a command is one row in <see cref="Commands"/>. The tool is a composition root: it may call into modules.
 /// </summary>
-public static class CommandLine
+internal static class CommandLine
 {
     /// <param name="Name">The first argument that selects the command.</param>
     /// <param name="NeedsData">Migrate and seed the database first (as the server does at start).</param>

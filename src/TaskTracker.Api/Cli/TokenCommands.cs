@@ -8,7 +8,7 @@ namespace TaskTracker.Cli;
 /// `tokens create|list|revoke` run by the service binary itself, against the configured database, so issuing the
 /// first admin token needs no running server and no bootstrap secret.
 /// </summary>
-public static class TokenCommands
+internal static class TokenCommands
 {
     public const string Usage = """
         usage:

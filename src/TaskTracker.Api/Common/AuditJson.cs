@@ -1,7 +1,7 @@
 namespace TaskTracker.Common;
 
 /// <summary>Audit details as readable JSON (Chinese kept as written, not \u-escaped).</summary>
-public static class AuditJson
+internal static class AuditJson
 {
     private static readonly System.Text.Json.JsonSerializerOptions Options = new()
     {

@@ -2,7 +2,7 @@ using System.Security.Claims;
 
 namespace TaskTracker.Common;
 
-public static class Policies
+internal static class Policies
 {
     public const string Read = "read";
     public const string Report = "report";
@@ -11,7 +11,7 @@ public static class Policies
     public const string OfficeOrAdmin = "office-or-admin";
 }
 
-public static class Claims
+internal static class Claims
 {
     public const string TokenId = "tt:token";
     public const string Role = "tt:role";
@@ -20,7 +20,7 @@ public static class Claims
 }
 
 /// <summary>The caller as the handlers see it.</summary>
-public sealed class Caller(IHttpContextAccessor http)
+internal sealed class Caller(IHttpContextAccessor http)
 {
     private ClaimsPrincipal User => http.HttpContext?.User ?? new ClaimsPrincipal();
     public int? TokenId => int.TryParse(User.FindFirst(Claims.TokenId)?.Value, out var id) ? id : null;

@@ -6,7 +6,7 @@ namespace TaskTracker.Common;
 /// The time rules every module uses: the plan runs on China time (UTC+8), so "today" is today in China; the only
 /// place that turns the system clock (a <see cref="TimeProvider"/>) into a date.
 /// </summary>
-public static class ChinaTime
+internal static class ChinaTime
 {
     public static readonly TimeSpan Offset = TimeSpan.FromHours(8);
     public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(Offset).DateTime);
@@ -16,7 +16,7 @@ public static class ChinaTime
 }
 
 /// <summary>Reporting periods and their labels: 2025-Q1 for a quarter, 2025-03 for a month.</summary>
-public static class Periods
+internal static class Periods
 {
     public static string QuarterLabel(DateOnly d) => $"{d.Year}-Q{(d.Month - 1) / 3 + 1}";
 
@@ -29,7 +29,7 @@ public static class Periods
 }
 
 /// <summary>Dates far outside any plan are almost certainly typos; refuse them by name rather than compute nonsense.</summary>
-public static class AsOfRule
+internal static class AsOfRule
 {
     public static readonly DateOnly Min = new(2000, 1, 1);
     public static readonly DateOnly Max = new(2100, 12, 31);

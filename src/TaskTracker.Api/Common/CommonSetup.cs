@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.Json;
 namespace TaskTracker.Common;
 
 /// <summary>What every module relies on: the clock, problem details, JSON naming, idempotency, response caching, OpenAPI.</summary>
-public static class CommonSetup
+internal static class CommonSetup
 {
     public static WebApplicationBuilder AddCommon(this WebApplicationBuilder builder)
     {

@@ -4,14 +4,14 @@ using System.Text;
 namespace TaskTracker.Common;
 
 /// <summary>Where a cached read's data version comes from (the standing of a plan implements it).</summary>
-public interface IDataStamps
+internal interface IDataStamps
 {
     /// <summary>Finds the plan (404 when unknown) and returns how to read the stamp of the data behind its reads now.</summary>
     Task<Func<CancellationToken, Task<string>>> ForPlanAsync(string planCode, bool withInstructions, CancellationToken ct);
 }
 
 /// <summary>Marks a cached read whose answer also depends on the plan's follow-up instructions (the oversight lists).</summary>
-public sealed record DependsOnInstructions;
+internal sealed record DependsOnInstructions;
 
 /// <summary>
 /// Answers 304 before any figure is computed when the data behind a dashboard has not changed, and otherwise serves
@@ -19,7 +19,7 @@ public sealed record DependsOnInstructions;
 /// derived from the database (reports, reviews, seed; for the review lists also instructions), so it is the same on
 /// every instance, and a cached response is only found while the database still has the stamp it was computed under.
 /// </summary>
-public sealed class DashboardETagFilter(IDataStamps stamps, DashboardResponseCache cache,
+internal sealed class DashboardETagFilter(IDataStamps stamps, DashboardResponseCache cache,
     Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider clock) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext ctx, EndpointFilterDelegate next)

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace TaskTracker.Common;
 
 /// <summary>CSV and xlsx as every export writes them: UTF-8 with BOM so Excel shows Chinese.</summary>
-public static class Files
+internal static class Files
 {
     public const string XlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 

@@ -14,12 +14,12 @@ namespace TaskTracker.Common;
 /// the work, and completed with the stored response inside the same transaction as the work itself. A retry then
 /// replays the response; a crash before commit leaves an expired claim that the retry takes over.
 /// </summary>
-public sealed class IdempotencyContext
+internal sealed class IdempotencyContext
 {
     public IdempotencyRecord? Claimed { get; set; }
 }
 
-public sealed class IdempotencyFilter : IEndpointFilter
+internal sealed class IdempotencyFilter : IEndpointFilter
 {
     public const string Header = "Idempotency-Key";
 
@@ -130,7 +130,7 @@ public sealed class IdempotencyFilter : IEndpointFilter
 }
 
 /// <summary>Lets a handler store its response with the claimed key, in its own unit of work.</summary>
-public sealed class IdempotencyRecorder(IdempotencyContext context, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider clock)
+internal sealed class IdempotencyRecorder(IdempotencyContext context, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider clock)
 {
     public void Complete<T>(int status, T body, string? location)
     {
@@ -143,7 +143,7 @@ public sealed class IdempotencyRecorder(IdempotencyContext context, IOptions<Mic
     }
 }
 
-public static class IdempotencyExtensions
+internal static class IdempotencyExtensions
 {
     public static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder builder) =>
         builder.AddEndpointFilter(new IdempotencyFilter())
@@ -157,4 +157,4 @@ public static class IdempotencyExtensions
     });
 }
 
-public sealed record IdempotentEndpoint;
+internal sealed record IdempotentEndpoint;

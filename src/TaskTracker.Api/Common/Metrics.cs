@@ -4,7 +4,7 @@ using System.Diagnostics.Metrics;
 namespace TaskTracker.Common;
 
 /// <summary>Application metrics, exported with the ASP.NET Core ones at /metrics in Prometheus format.</summary>
-public static class TaskTrackerMetrics
+internal static class TaskTrackerMetrics
 {
     public const string MeterName = "TaskTracker";
     private static readonly Meter Meter = new(MeterName);

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace TaskTracker.Common;
 
 /// <summary>Host-wide settings (rate limits, body sizes, CORS, Swagger, idempotency lease, logs); read by Common and the Operations module.</summary>
-public sealed class OperationsOptions
+internal sealed class OperationsOptions
 {
     public const string Section = "Operations";
 

@@ -1,8 +1,8 @@
 namespace TaskTracker.Common;
 
-public sealed record Paged<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);
+internal sealed record Paged<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);
 
-public static class Paging
+internal static class Paging
 {
     /// <summary>
     /// One page of an ordered query. The offset is computed in long: page 2147483647 times the page size overflowed

@@ -9,7 +9,7 @@ namespace TaskTracker.Common;
 /// The one place where exceptions become RFC 9457 problem details, so every error a client can provoke has the
 /// same shape and none leaks as a 500.
 /// </summary>
-public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problems, ILogger<ProblemDetailsExceptionHandler> logger) : IExceptionHandler
+internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problems, ILogger<ProblemDetailsExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {

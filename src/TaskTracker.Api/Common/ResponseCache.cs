@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace TaskTracker.Common;
 
-public sealed class DashboardOptions
+internal sealed class DashboardOptions
 {
     public const string Section = "Dashboards";
 
@@ -21,7 +21,7 @@ public sealed class DashboardOptions
 /// found while the data behind it is unchanged, whichever instance changed it. Bounded by size; superseded entries
 /// are never asked for again and leave by expiry or compaction.
 /// </summary>
-public sealed class DashboardResponseCache : IDisposable
+internal sealed class DashboardResponseCache : IDisposable
 {
     public sealed record Entry(byte[] Body, string ContentType, string? FileName)
     {

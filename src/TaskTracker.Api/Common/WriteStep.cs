@@ -8,7 +8,7 @@ namespace TaskTracker.Common;
 /// response for a claimed Idempotency-Key, and one bump of the plan's <see cref="Plan.Revision"/>; it saves and
 /// commits once, and counts the metric only after the commit. A command that fails leaves nothing behind.
 /// </summary>
-public sealed class WriteStep(TaskTrackerDb db, Caller caller, IdempotencyRecorder idempotency, TimeProvider clock)
+internal sealed class WriteStep(TaskTrackerDb db, Caller caller, IdempotencyRecorder idempotency, TimeProvider clock)
 {
     /// <param name="planId">The plan whose data changes (its revision is bumped); null for changes outside any plan.</param>
     /// <param name="work">Stages the change. It may save (for generated ids); the transaction is already open.</param>
@@ -30,7 +30,7 @@ public sealed class WriteStep(TaskTrackerDb db, Caller caller, IdempotencyRecord
 }
 
 /// <summary>What one write records besides its own entities; filled by the command, written by <see cref="WriteStep"/>.</summary>
-public sealed class WriteScope(TaskTrackerDb db, Caller caller, DateTime now)
+internal sealed class WriteScope(TaskTrackerDb db, Caller caller, DateTime now)
 {
     internal sealed record Event(string Type, object Payload, int? PlanId, int? AgencyId);
     internal sealed record Stored(int Status, object Body, string? Location);

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace TaskTracker.Data;
 
-public static class DatabaseSetup
+internal static class DatabaseSetup
 {
     public static IServiceCollection AddTaskTrackerDatabase(this IServiceCollection services, IConfiguration configuration)
     {

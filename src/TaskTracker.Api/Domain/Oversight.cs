@@ -1,11 +1,11 @@
 namespace TaskTracker.Domain;
 
-public enum InstructionStatus { AwaitingReply, Replied, Closed }
+internal enum InstructionStatus { AwaitingReply, Replied, Closed }
 
-public enum InstructionEntryKind { Issued, Reply, ExtensionRequested, SentBack, Closed, ExtensionAccepted, ExtensionRejected }
+internal enum InstructionEntryKind { Issued, Reply, ExtensionRequested, SentBack, Closed, ExtensionAccepted, ExtensionRejected }
 
 /// <summary>A follow-up instruction (督办) from the leadership office to one agency about a task or a measure.</summary>
-public sealed class Instruction
+internal sealed class Instruction
 {
     public int Id { get; set; }
     public int PlanId { get; set; }
@@ -84,16 +84,16 @@ public sealed class Instruction
     private static string Kebab(InstructionStatus s) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(s.ToString());
 }
 
-public enum DecisionAction { Close, SendBack, AcceptExtension, RejectExtension }
+internal enum DecisionAction { Close, SendBack, AcceptExtension, RejectExtension }
 
 /// <summary>Who does something to an instruction: the token, its name and its agency (none for the office).</summary>
-public sealed record Actor(int? TokenId, string? Name, int? AgencyId);
+internal sealed record Actor(int? TokenId, string? Name, int? AgencyId);
 
 /// <summary>A change the domain's rules refuse in the current state (mapped to 409 Conflict).</summary>
-public sealed class RuleViolationException(string message) : Exception(message);
+internal sealed class RuleViolationException(string message) : Exception(message);
 
 /// <summary>One step of an instruction's thread. Append-only: nothing in a thread is edited or deleted.</summary>
-public sealed class InstructionEntry
+internal sealed class InstructionEntry
 {
     public long Id { get; set; }
     public int InstructionId { get; set; }
@@ -115,7 +115,7 @@ public sealed class InstructionEntry
 /// An event written in the same transaction as the change it reports (transactional outbox). DedupKey makes
 /// events that may be detected more than once, such as a deadline passing, happen once.
 /// </summary>
-public sealed class OutboxEvent
+internal sealed class OutboxEvent
 {
     public long Id { get; set; }
     public required string Type { get; set; }
@@ -126,7 +126,7 @@ public sealed class OutboxEvent
     public DateTime CreatedAtUtc { get; set; }
 }
 
-public sealed class WebhookSubscription
+internal sealed class WebhookSubscription
 {
     public int Id { get; set; }
     public required string Url { get; set; }
@@ -139,10 +139,10 @@ public sealed class WebhookSubscription
     public DateTime CreatedAtUtc { get; set; }
 }
 
-public enum DeliveryState { Pending, Delivered, Failed }
+internal enum DeliveryState { Pending, Delivered, Failed }
 
 /// <summary>One event to one subscription: retried with backoff, visible when it fails, re-drivable.</summary>
-public sealed class WebhookDelivery
+internal sealed class WebhookDelivery
 {
     public long Id { get; set; }
     public long EventId { get; set; }

@@ -1,6 +1,6 @@
 namespace TaskTracker.Domain;
 
-public sealed class Plan
+internal sealed class Plan
 {
     public int Id { get; set; }
     public required string Code { get; set; }
@@ -33,7 +33,7 @@ public sealed class Plan
     public List<Measure> Measures { get; set; } = [];
 }
 
-public sealed class Section
+internal sealed class Section
 {
     public int Id { get; set; }
     public int PlanId { get; set; }
@@ -46,7 +46,7 @@ public sealed class Section
 }
 
 /// <summary>A numbered task of a plan (named to avoid System.Threading.Tasks.Task).</summary>
-public sealed class WorkTask
+internal sealed class WorkTask
 {
     public int Id { get; set; }
     public int PlanId { get; set; }
@@ -63,7 +63,7 @@ public sealed class WorkTask
     public List<Measure> Measures { get; set; } = [];
 }
 
-public sealed class Clause
+internal sealed class Clause
 {
     public int Id { get; set; }
     public int TaskId { get; set; }
@@ -76,9 +76,9 @@ public sealed class Clause
     public List<ClauseAgency> Agencies { get; set; } = [];
 }
 
-public enum AgencyRole { Lead, Cooperating }
+internal enum AgencyRole { Lead, Cooperating }
 
-public sealed class ClauseAgency
+internal sealed class ClauseAgency
 {
     public int ClauseId { get; set; }
     public Clause Clause { get; set; } = null!;
@@ -91,4 +91,4 @@ public sealed class ClauseAgency
     public required string NameAsWritten { get; set; }
 }
 
-public enum ReportingCadence { Monthly, Quarterly }
+internal enum ReportingCadence { Monthly, Quarterly }

@@ -3,13 +3,13 @@ using Microsoft.EntityFrameworkCore;
 namespace TaskTracker.Domain;
 
 /// <summary>One agency named on a clause of a task (position 0 leads the clause).</summary>
-public readonly record struct AgencyLink(int ClauseId, int TaskId, int AgencyId, int Position)
+internal readonly record struct AgencyLink(int ClauseId, int TaskId, int AgencyId, int Position)
 {
     public bool IsLead => Position == Responsibility.LeadPosition;
 }
 
 /// <summary>The agencies that answer for a measure, task or clause, as the plan names them (groups not expanded).</summary>
-public sealed record Responsible(IReadOnlySet<int> Lead, IReadOnlySet<int> Cooperating)
+internal sealed record Responsible(IReadOnlySet<int> Lead, IReadOnlySet<int> Cooperating)
 {
     public static readonly Responsible Nobody = new(new HashSet<int>(), new HashSet<int>());
 
@@ -28,7 +28,7 @@ public sealed record Responsible(IReadOnlySet<int> Lead, IReadOnlySet<int> Coope
 /// </list>
 /// The pure rules work on links already loaded (for whole-plan computations); the queries load what one request needs.
 /// </summary>
-public sealed class Responsibility(IQueryable<ClauseAgency> clauseAgencies, IQueryable<AgencyGroupMember> groupMembers, IQueryable<Agency> agencies)
+internal sealed class Responsibility(IQueryable<ClauseAgency> clauseAgencies, IQueryable<AgencyGroupMember> groupMembers, IQueryable<Agency> agencies)
 {
     public const int LeadPosition = 0;
 

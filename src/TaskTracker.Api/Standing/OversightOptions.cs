@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace TaskTracker.Standing;
 
 /// <summary>Warning thresholds in the spirit of 督查督办: yellow before a deadline, red once it has passed.</summary>
-public sealed class OversightOptions
+internal sealed class OversightOptions
 {
     public const string Section = "Oversight";
 

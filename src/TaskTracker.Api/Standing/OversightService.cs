@@ -5,18 +5,18 @@ using TaskTracker.Domain;
 
 namespace TaskTracker.Standing;
 
-public sealed record AgencyBrief(string Code, string NameZh, string NameEn);
+internal sealed record AgencyBrief(string Code, string NameZh, string NameEn);
 
-public sealed record LastReport(long ReportId, DateOnly AsOf, decimal? Value, MilestoneStatus? Status, double? Completion);
+internal sealed record LastReport(long ReportId, DateOnly AsOf, decimal? Value, MilestoneStatus? Status, double? Completion);
 
 /// <summary>One thing the office should look at. DaysOverdue is negative for days still left.</summary>
-public sealed record OversightItem(
+internal sealed record OversightItem(
     string Kind, string Severity, int? TaskNumber, int? Section, int? MeasureId, string? Code, string TitleZh, string TitleEn,
     DateOnly Deadline, int DaysOverdue, MeasureStatus? Status, double? Completion, double? Expected,
     IReadOnlyList<AgencyBrief> LeadAgencies, IReadOnlyList<AgencyBrief> CooperatingAgencies, LastReport? LastReport,
     IReadOnlyList<string>? MissingPeriods = null, int? InstructionId = null, int? OverdueMeasures = null);
 
-public static class ItemKinds
+internal static class ItemKinds
 {
     public const string Measure = "measure";
     public const string Task = "task";
@@ -24,7 +24,7 @@ public static class ItemKinds
     public const string MissingReport = "missing-report";
 }
 
-public static class Severities
+internal static class Severities
 {
     public const string Red = "red";
     public const string Orange = "orange";
@@ -36,7 +36,7 @@ public static class Severities
 /// Works out what is overdue, at risk or unreported as of a date, with who answers for each item, from the same
 /// figures the dashboards show.
 /// </summary>
-public sealed class OversightService(TaskTrackerDb db, StandingCalculator dashboards, IOptions<OversightOptions> options, Responsibility responsibility)
+internal sealed class OversightService(TaskTrackerDb db, StandingCalculator dashboards, IOptions<OversightOptions> options, Responsibility responsibility)
 {
     /// <summary>An item with the agency ids that answer for it (directly named; groups resolve through membership).</summary>
     public sealed record Scoped(OversightItem Item, IReadOnlySet<int> LeadIds, IReadOnlySet<int> CoopIds);

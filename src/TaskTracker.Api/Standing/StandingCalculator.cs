@@ -9,7 +9,7 @@ namespace TaskTracker.Standing;
 /// the same request for a past date always gives the same answer. Dashboards, the review lists, the inbox and the
 /// deadline watcher all read it from here; within one request (one scope) it is computed once per plan and date.
 /// </summary>
-public sealed class StandingCalculator(TaskTrackerDb db, Microsoft.Extensions.Options.IOptions<OversightOptions> options, Responsibility responsibility)
+internal sealed class StandingCalculator(TaskTrackerDb db, Microsoft.Extensions.Options.IOptions<OversightOptions> options, Responsibility responsibility)
     : IDataStamps
 {
     private sealed record MeasureRow(int Id, string Code, bool IsTarget, int? TaskId, bool IsHeadline, string TitleZh, string TitleEn,

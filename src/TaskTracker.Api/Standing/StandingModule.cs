@@ -1,7 +1,7 @@
 namespace TaskTracker.Standing;
 
 /// <summary>A plan's standing: its figures, statuses and oversight items as of a date, computed once per request.</summary>
-public static class StandingModule
+internal static class StandingModule
 {
     public static WebApplicationBuilder AddStanding(this WebApplicationBuilder builder)
     {

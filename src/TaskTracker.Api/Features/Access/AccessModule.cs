@@ -1,7 +1,7 @@
 namespace TaskTracker.Features.Access;
 
 /// <summary>The Access module: what it registers and the routes it answers.</summary>
-public static class AccessModule
+internal static class AccessModule
 {
     public static WebApplicationBuilder AddAccess(this WebApplicationBuilder builder)
     {

@@ -9,7 +9,7 @@ using TaskTracker.Data;
 namespace TaskTracker.Features.Access;
 
 /// <summary>Bearer tokens issued by <see cref="TokenService"/>: looked up by hash, refused when revoked or expired.</summary>
-public sealed class TokenAuthenticationHandler(
+internal sealed class TokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
     TaskTrackerDb db, TimeProvider clock, IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
@@ -81,7 +81,7 @@ public sealed class TokenAuthenticationHandler(
     }
 }
 
-public static class AccessSetup
+internal static class AccessSetup
 {
     public static IServiceCollection AddTaskTrackerAccess(IServiceCollection services, IConfiguration config)
     {
@@ -110,7 +110,7 @@ public static class AccessSetup
     }
 }
 
-public sealed class AccessOptions
+internal sealed class AccessOptions
 {
     public const string Section = "Access";
 

@@ -4,9 +4,9 @@ using TaskTracker.Domain;
 
 namespace TaskTracker.Features.Access;
 
-public sealed record CreateTokenBody(Role? Role, string? Agency, string? Name, DateOnly? Expires);
+internal sealed record CreateTokenBody(Role? Role, string? Agency, string? Name, DateOnly? Expires);
 
-public static class TokenEndpoints
+internal static class TokenEndpoints
 {
     public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {

@@ -6,13 +6,13 @@ using TaskTracker.Domain;
 
 namespace TaskTracker.Features.Access;
 
-public sealed record TokenInfo(int Id, string Name, Role Role, string? Agency, string Prefix, DateTime CreatedAtUtc,
+internal sealed record TokenInfo(int Id, string Name, Role Role, string? Agency, string Prefix, DateTime CreatedAtUtc,
     DateTime? ExpiresAtUtc, DateTime? RevokedAtUtc, bool Active);
 
-public sealed record CreatedToken(TokenInfo Info, string Token);
+internal sealed record CreatedToken(TokenInfo Info, string Token);
 
 /// <summary>Issues, lists and revokes API tokens. The secret is returned once; only its SHA-256 is stored.</summary>
-public sealed class TokenService(TaskTrackerDb db, TimeProvider clock)
+internal sealed class TokenService(TaskTrackerDb db, TimeProvider clock)
 {
     private const string SecretPrefix = "tt_";
 

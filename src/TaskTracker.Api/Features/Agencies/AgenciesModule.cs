@@ -1,7 +1,7 @@
 namespace TaskTracker.Features.Agencies;
 
 /// <summary>The Agencies module: what it registers and the routes it answers.</summary>
-public static class AgenciesModule
+internal static class AgenciesModule
 {
     public static WebApplicationBuilder AddAgencies(this WebApplicationBuilder builder)
     {

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace TaskTracker.Features.Agencies;
 
-public static class AgencyEndpoints
+internal static class AgencyEndpoints
 {
     public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {

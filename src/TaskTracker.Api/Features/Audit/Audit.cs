@@ -6,11 +6,11 @@ using TaskTracker.Data;
 
 namespace TaskTracker.Features.Audit;
 
-public sealed record AuditDto(long Id, DateTime AtUtc, int? TokenId, string? Actor, string? Agency, string Action, string EntityType, string EntityId, string? Details);
+internal sealed record AuditDto(long Id, DateTime AtUtc, int? TokenId, string? Actor, string? Agency, string Action, string EntityType, string EntityId, string? Details);
 
-public sealed record ListAuditQuery(string? EntityType, string? EntityId, string? Action, int Page = 1, int PageSize = 100) : IQuery<Paged<AuditDto>>;
+internal sealed record ListAuditQuery(string? EntityType, string? EntityId, string? Action, int Page = 1, int PageSize = 100) : IQuery<Paged<AuditDto>>;
 
-public sealed class ListAuditValidator : AbstractValidator<ListAuditQuery>
+internal sealed class ListAuditValidator : AbstractValidator<ListAuditQuery>
 {
     public ListAuditValidator()
     {
@@ -22,7 +22,7 @@ public sealed class ListAuditValidator : AbstractValidator<ListAuditQuery>
     }
 }
 
-public sealed class ListAuditHandler(TaskTrackerDb db) : IQueryHandler<ListAuditQuery, Paged<AuditDto>>
+internal sealed class ListAuditHandler(TaskTrackerDb db) : IQueryHandler<ListAuditQuery, Paged<AuditDto>>
 {
     public async ValueTask<Paged<AuditDto>> Handle(ListAuditQuery q, CancellationToken ct)
     {
@@ -40,7 +40,7 @@ public sealed class ListAuditHandler(TaskTrackerDb db) : IQueryHandler<ListAudit
     }
 }
 
-public static class AuditEndpoints
+internal static class AuditEndpoints
 {
     public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {

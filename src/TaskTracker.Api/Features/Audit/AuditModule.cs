@@ -1,7 +1,7 @@
 namespace TaskTracker.Features.Audit;
 
 /// <summary>The Audit module: what it registers and the routes it answers.</summary>
-public static class AuditModule
+internal static class AuditModule
 {
     public static WebApplicationBuilder AddAudit(this WebApplicationBuilder builder)
     {

@@ -7,7 +7,7 @@ using MiniExcelLibs;
 
 namespace TaskTracker.Features.Dashboards;
 
-public static class DashboardEndpoints
+internal static class DashboardEndpoints
 {
     public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {

@@ -3,26 +3,26 @@ using Mediator;
 
 namespace TaskTracker.Features.Dashboards;
 
-public sealed record GetPlanDashboardQuery(string Plan, DateOnly? AsOf, DateOnly? KnownAt = null) : IQuery<PlanDashboard>;
-public sealed record GetAgencyDashboardQuery(string Plan, string Agency, DateOnly? AsOf, DateOnly? KnownAt = null) : IQuery<AgencyDashboard>;
-public sealed record GetTargetSeriesQuery(int TargetId, DateOnly? AsOf, DateOnly? KnownAt = null) : IQuery<TargetSeriesDto>;
+internal sealed record GetPlanDashboardQuery(string Plan, DateOnly? AsOf, DateOnly? KnownAt = null) : IQuery<PlanDashboard>;
+internal sealed record GetAgencyDashboardQuery(string Plan, string Agency, DateOnly? AsOf, DateOnly? KnownAt = null) : IQuery<AgencyDashboard>;
+internal sealed record GetTargetSeriesQuery(int TargetId, DateOnly? AsOf, DateOnly? KnownAt = null) : IQuery<TargetSeriesDto>;
 
-public sealed class GetPlanDashboardValidator : AbstractValidator<GetPlanDashboardQuery>
+internal sealed class GetPlanDashboardValidator : AbstractValidator<GetPlanDashboardQuery>
 {
     public GetPlanDashboardValidator() => AsOfRule.Apply(this, x => x.AsOf, x => x.KnownAt);
 }
 
-public sealed class GetAgencyDashboardValidator : AbstractValidator<GetAgencyDashboardQuery>
+internal sealed class GetAgencyDashboardValidator : AbstractValidator<GetAgencyDashboardQuery>
 {
     public GetAgencyDashboardValidator() => AsOfRule.Apply(this, x => x.AsOf, x => x.KnownAt);
 }
 
-public sealed class GetTargetSeriesValidator : AbstractValidator<GetTargetSeriesQuery>
+internal sealed class GetTargetSeriesValidator : AbstractValidator<GetTargetSeriesQuery>
 {
     public GetTargetSeriesValidator() => AsOfRule.Apply(this, x => x.AsOf, x => x.KnownAt);
 }
 
-public sealed class GetPlanDashboardHandler(StandingCalculator calc, TimeProvider clock) : IQueryHandler<GetPlanDashboardQuery, PlanDashboard>
+internal sealed class GetPlanDashboardHandler(StandingCalculator calc, TimeProvider clock) : IQueryHandler<GetPlanDashboardQuery, PlanDashboard>
 {
     public async ValueTask<PlanDashboard> Handle(GetPlanDashboardQuery q, CancellationToken ct)
     {
@@ -32,13 +32,13 @@ public sealed class GetPlanDashboardHandler(StandingCalculator calc, TimeProvide
     }
 }
 
-public sealed class GetAgencyDashboardHandler(StandingCalculator calc, TimeProvider clock) : IQueryHandler<GetAgencyDashboardQuery, AgencyDashboard>
+internal sealed class GetAgencyDashboardHandler(StandingCalculator calc, TimeProvider clock) : IQueryHandler<GetAgencyDashboardQuery, AgencyDashboard>
 {
     public async ValueTask<AgencyDashboard> Handle(GetAgencyDashboardQuery q, CancellationToken ct) =>
         await calc.ForAgencyAsync(await calc.PlanAsync(q.Plan, ct), q.Agency, ChinaTime.AsOfOrToday(q.AsOf, clock), q.KnownAt, ct);
 }
 
-public sealed class GetTargetSeriesHandler(StandingCalculator calc, TimeProvider clock) : IQueryHandler<GetTargetSeriesQuery, TargetSeriesDto>
+internal sealed class GetTargetSeriesHandler(StandingCalculator calc, TimeProvider clock) : IQueryHandler<GetTargetSeriesQuery, TargetSeriesDto>
 {
     public async ValueTask<TargetSeriesDto> Handle(GetTargetSeriesQuery q, CancellationToken ct) =>
         await calc.SeriesAsync(q.TargetId, q.AsOf, q.KnownAt, () => ChinaTime.Today(clock), ct);

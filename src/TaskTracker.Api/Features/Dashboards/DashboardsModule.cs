@@ -1,7 +1,7 @@
 namespace TaskTracker.Features.Dashboards;
 
 /// <summary>The Dashboards module: what it registers and the routes it answers.</summary>
-public static class DashboardsModule
+internal static class DashboardsModule
 {
     public static WebApplicationBuilder AddDashboards(this WebApplicationBuilder builder)
     {

@@ -1,7 +1,7 @@
 namespace TaskTracker.Features.Notifications;
 
 /// <summary>The Notifications module: what it registers and the routes it answers.</summary>
-public static class NotificationsModule
+internal static class NotificationsModule
 {
     public static WebApplicationBuilder AddNotifications(this WebApplicationBuilder builder)
     {

@@ -8,24 +8,24 @@ using TaskTracker.Domain;
 
 namespace TaskTracker.Features.Notifications;
 
-public sealed record CreateWebhookBody(string? Url, string[]? EventTypes, string? Description);
+internal sealed record CreateWebhookBody(string? Url, string[]? EventTypes, string? Description);
 
-public sealed record WebhookDto(int Id, string Url, IReadOnlyList<string> EventTypes, string? Description, bool Active, DateTime CreatedAtUtc);
+internal sealed record WebhookDto(int Id, string Url, IReadOnlyList<string> EventTypes, string? Description, bool Active, DateTime CreatedAtUtc);
 
 /// <summary>The registration answer: the only time the signing secret is shown.</summary>
-public sealed record WebhookCreatedDto(int Id, string Url, IReadOnlyList<string> EventTypes, string? Description, bool Active, DateTime CreatedAtUtc, string Secret);
+internal sealed record WebhookCreatedDto(int Id, string Url, IReadOnlyList<string> EventTypes, string? Description, bool Active, DateTime CreatedAtUtc, string Secret);
 
-public sealed record DeliveryDto(long Id, long EventId, string EventType, DateTime EventCreatedAtUtc, int SubscriptionId, string Url, DeliveryState State,
+internal sealed record DeliveryDto(long Id, long EventId, string EventType, DateTime EventCreatedAtUtc, int SubscriptionId, string Url, DeliveryState State,
     int Attempts, DateTime? NextAttemptAtUtc, int? LastStatusCode, string? LastError, DateTime? DeliveredAtUtc);
 
-public sealed record CreateWebhookCommand(CreateWebhookBody Body) : ICommand<WebhookCreatedDto>;
-public sealed record ListWebhooksQuery : IQuery<IReadOnlyList<WebhookDto>>;
-public sealed record GetWebhookQuery(int Id) : IQuery<WebhookDto>;
-public sealed record DeactivateWebhookCommand(int Id) : ICommand<WebhookDto>;
-public sealed record ListDeliveriesQuery(string? State, int? SubscriptionId, int Page = 1, int PageSize = 100) : IQuery<Paged<DeliveryDto>>;
-public sealed record RedriveDeliveryCommand(long Id) : ICommand<DeliveryDto>;
+internal sealed record CreateWebhookCommand(CreateWebhookBody Body) : ICommand<WebhookCreatedDto>;
+internal sealed record ListWebhooksQuery : IQuery<IReadOnlyList<WebhookDto>>;
+internal sealed record GetWebhookQuery(int Id) : IQuery<WebhookDto>;
+internal sealed record DeactivateWebhookCommand(int Id) : ICommand<WebhookDto>;
+internal sealed record ListDeliveriesQuery(string? State, int? SubscriptionId, int Page = 1, int PageSize = 100) : IQuery<Paged<DeliveryDto>>;
+internal sealed record RedriveDeliveryCommand(long Id) : ICommand<DeliveryDto>;
 
-public sealed class CreateWebhookValidator : AbstractValidator<CreateWebhookCommand>
+internal sealed class CreateWebhookValidator : AbstractValidator<CreateWebhookCommand>
 {
     public CreateWebhookValidator()
     {
@@ -46,7 +46,7 @@ public sealed class CreateWebhookValidator : AbstractValidator<CreateWebhookComm
     }
 }
 
-public sealed class ListDeliveriesValidator : AbstractValidator<ListDeliveriesQuery>
+internal sealed class ListDeliveriesValidator : AbstractValidator<ListDeliveriesQuery>
 {
     public ListDeliveriesValidator()
     {
@@ -58,7 +58,7 @@ public sealed class ListDeliveriesValidator : AbstractValidator<ListDeliveriesQu
 }
 
 /// <summary>Webhook registrations and their deliveries, managed by the office and admins. Every change is audited.</summary>
-public sealed class WebhookHandlers(TaskTrackerDb db, WriteStep write)
+internal sealed class WebhookHandlers(TaskTrackerDb db, WriteStep write)
     : ICommandHandler<CreateWebhookCommand, WebhookCreatedDto>, IQueryHandler<ListWebhooksQuery, IReadOnlyList<WebhookDto>>,
       IQueryHandler<GetWebhookQuery, WebhookDto>, ICommandHandler<DeactivateWebhookCommand, WebhookDto>,
       IQueryHandler<ListDeliveriesQuery, Paged<DeliveryDto>>, ICommandHandler<RedriveDeliveryCommand, DeliveryDto>
@@ -146,7 +146,7 @@ public sealed class WebhookHandlers(TaskTrackerDb db, WriteStep write)
     private static WebhookDto Dto(WebhookSubscription s) => new(s.Id, s.Url, s.EventTypes, s.Description, s.Active, s.CreatedAtUtc);
 }
 
-public static class WebhookEndpoints
+internal static class WebhookEndpoints
 {
     public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {

@@ -13,7 +13,7 @@ using TaskTracker.Data;
 
 namespace TaskTracker.Features.Operations;
 
-public static class OperationsModule
+internal static class OperationsModule
 {
     public const string RateLimitPolicy = "per-token";
 

@@ -7,14 +7,14 @@ using TaskTracker.Domain;
 
 namespace TaskTracker.Features.Oversight;
 
-public sealed record InboxItem(string Kind, DateOnly Deadline, int DaysLeft, string? Plan, int? TaskNumber, int? MeasureId, string? Code,
+internal sealed record InboxItem(string Kind, DateOnly Deadline, int DaysLeft, string? Plan, int? TaskNumber, int? MeasureId, string? Code,
     string TitleZh, string TitleEn, long? ReportId = null, int? InstructionId = null, string? Comment = null, IReadOnlyList<string>? Periods = null);
 
-public sealed record Inbox(AgencyRef Agency, DateOnly AsOf, IReadOnlyList<InboxItem> Items);
+internal sealed record Inbox(AgencyRef Agency, DateOnly AsOf, IReadOnlyList<InboxItem> Items);
 
-public sealed record GetInboxQuery(string Agency, DateOnly? AsOf) : IQuery<Inbox>;
+internal sealed record GetInboxQuery(string Agency, DateOnly? AsOf) : IQuery<Inbox>;
 
-public sealed class GetInboxValidator : AbstractValidator<GetInboxQuery>
+internal sealed class GetInboxValidator : AbstractValidator<GetInboxQuery>
 {
     public GetInboxValidator() => AsOfRule.Apply(this, x => x.AsOf);
 }
@@ -23,7 +23,7 @@ public sealed class GetInboxValidator : AbstractValidator<GetInboxQuery>
 /// An agency's to-do list: reports it owes (missed and coming up), reports the office returned to it, and
 /// instructions awaiting its reply, soonest deadline first.
 /// </summary>
-public sealed class GetInboxHandler(TaskTrackerDb db, Caller caller, StandingCalculator dashboards, OversightService oversight,
+internal sealed class GetInboxHandler(TaskTrackerDb db, Caller caller, StandingCalculator dashboards, OversightService oversight,
     TimeProvider clock, IOptions<OversightOptions> options, Responsibility responsibility) : IQueryHandler<GetInboxQuery, Inbox>
 {
     public async ValueTask<Inbox> Handle(GetInboxQuery q, CancellationToken ct)

@@ -6,23 +6,23 @@ using TaskTracker.Domain;
 
 namespace TaskTracker.Features.Oversight;
 
-public sealed record InstructionEntryDto(long Id, InstructionEntryKind Kind, string? Text, DateOnly? Date, DateTime AtUtc, string? Actor, string? Agency);
+internal sealed record InstructionEntryDto(long Id, InstructionEntryKind Kind, string? Text, DateOnly? Date, DateTime AtUtc, string? Actor, string? Agency);
 
-public sealed record InstructionDto(int Id, string Plan, int? TaskNumber, string? MeasureCode, int? MeasureId, AgencyRef Agency, string Text,
+internal sealed record InstructionDto(int Id, string Plan, int? TaskNumber, string? MeasureCode, int? MeasureId, AgencyRef Agency, string Text,
     DateOnly ReplyBy, InstructionStatus Status, DateOnly? ExtensionRequestedTo, DateTime IssuedAtUtc, DateTime? ClosedAtUtc, bool Overdue,
     int Version, IReadOnlyList<InstructionEntryDto> Thread);
 
-public sealed record IssueInstructionBody(int? TaskNumber, string? MeasureCode, string? Agency, string? Text, DateOnly? ReplyBy);
-public sealed record ReplyBody(string? Text, DateOnly? ExtensionTo);
-public sealed record DecisionBody(DecisionAction? Action, string? Comment, DateOnly? ReplyBy);
+internal sealed record IssueInstructionBody(int? TaskNumber, string? MeasureCode, string? Agency, string? Text, DateOnly? ReplyBy);
+internal sealed record ReplyBody(string? Text, DateOnly? ExtensionTo);
+internal sealed record DecisionBody(DecisionAction? Action, string? Comment, DateOnly? ReplyBy);
 
-public sealed record IssueInstructionCommand(string Plan, IssueInstructionBody Body) : ICommand<InstructionDto>;
-public sealed record ReplyInstructionCommand(int Id, ReplyBody Body) : ICommand<InstructionDto>;
-public sealed record DecideInstructionCommand(int Id, DecisionBody Body) : ICommand<InstructionDto>;
-public sealed record GetInstructionQuery(int Id) : IQuery<InstructionDto>;
-public sealed record ListInstructionsQuery(string Plan, string? Agency, InstructionStatus? Status, bool? Overdue) : IQuery<IReadOnlyList<InstructionDto>>;
+internal sealed record IssueInstructionCommand(string Plan, IssueInstructionBody Body) : ICommand<InstructionDto>;
+internal sealed record ReplyInstructionCommand(int Id, ReplyBody Body) : ICommand<InstructionDto>;
+internal sealed record DecideInstructionCommand(int Id, DecisionBody Body) : ICommand<InstructionDto>;
+internal sealed record GetInstructionQuery(int Id) : IQuery<InstructionDto>;
+internal sealed record ListInstructionsQuery(string Plan, string? Agency, InstructionStatus? Status, bool? Overdue) : IQuery<IReadOnlyList<InstructionDto>>;
 
-public sealed class IssueInstructionValidator : AbstractValidator<IssueInstructionCommand>
+internal sealed class IssueInstructionValidator : AbstractValidator<IssueInstructionCommand>
 {
     public IssueInstructionValidator(TimeProvider clock)
     {
@@ -43,7 +43,7 @@ public sealed class IssueInstructionValidator : AbstractValidator<IssueInstructi
     }
 }
 
-public sealed class ReplyInstructionValidator : AbstractValidator<ReplyInstructionCommand>
+internal sealed class ReplyInstructionValidator : AbstractValidator<ReplyInstructionCommand>
 {
     public ReplyInstructionValidator(TimeProvider clock)
     {
@@ -55,7 +55,7 @@ public sealed class ReplyInstructionValidator : AbstractValidator<ReplyInstructi
     }
 }
 
-public sealed class DecideInstructionValidator : AbstractValidator<DecideInstructionCommand>
+internal sealed class DecideInstructionValidator : AbstractValidator<DecideInstructionCommand>
 {
     public DecideInstructionValidator(TimeProvider clock)
     {
@@ -72,7 +72,7 @@ public sealed class DecideInstructionValidator : AbstractValidator<DecideInstruc
 }
 
 /// <summary>交办 → 反馈 → 复核 → 办结: the office issues, the agency replies, the office closes, decides an extension, or sends it back.</summary>
-public sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimeProvider clock, Responsibility responsibility, WriteStep write)
+internal sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimeProvider clock, Responsibility responsibility, WriteStep write)
     : ICommandHandler<IssueInstructionCommand, InstructionDto>, ICommandHandler<ReplyInstructionCommand, InstructionDto>,
       ICommandHandler<DecideInstructionCommand, InstructionDto>, IQueryHandler<GetInstructionQuery, InstructionDto>,
       IQueryHandler<ListInstructionsQuery, IReadOnlyList<InstructionDto>>

@@ -4,7 +4,7 @@ using TaskTracker.Domain;
 
 namespace TaskTracker.Features.Oversight;
 
-public static class OversightEndpoints
+internal static class OversightEndpoints
 {
     public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {

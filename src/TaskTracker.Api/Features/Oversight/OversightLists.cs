@@ -5,14 +5,14 @@ using TaskTracker.Data;
 
 namespace TaskTracker.Features.Oversight;
 
-public enum ReviewList { Overdue, AtRisk, MissingReports }
+internal enum ReviewList { Overdue, AtRisk, MissingReports }
 
-public sealed record OversightList(string Plan, string List, DateOnly AsOf, int Total, IReadOnlyList<OversightItem> Items);
+internal sealed record OversightList(string Plan, string List, DateOnly AsOf, int Total, IReadOnlyList<OversightItem> Items);
 
-public sealed record OversightListQuery(string Plan, ReviewList List, DateOnly? AsOf, string? Agency, string? Role, int? Section, string? Severity)
+internal sealed record OversightListQuery(string Plan, ReviewList List, DateOnly? AsOf, string? Agency, string? Role, int? Section, string? Severity)
     : IQuery<OversightList>;
 
-public sealed class OversightListValidator : AbstractValidator<OversightListQuery>
+internal sealed class OversightListValidator : AbstractValidator<OversightListQuery>
 {
     public OversightListValidator()
     {
@@ -25,7 +25,7 @@ public sealed class OversightListValidator : AbstractValidator<OversightListQuer
     }
 }
 
-public sealed class OversightListHandler(StandingCalculator dashboards, OversightService oversight, TimeProvider clock, Responsibility responsibility)
+internal sealed class OversightListHandler(StandingCalculator dashboards, OversightService oversight, TimeProvider clock, Responsibility responsibility)
     : IQueryHandler<OversightListQuery, OversightList>
 {
     public async ValueTask<OversightList> Handle(OversightListQuery q, CancellationToken ct)
@@ -49,20 +49,20 @@ public sealed class OversightListHandler(StandingCalculator dashboards, Oversigh
     }
 }
 
-public sealed record AgencySlippage(AgencyBrief Agency, int OverdueLead, int OverdueCooperating, int AtRiskLead, int AtRiskCooperating,
+internal sealed record AgencySlippage(AgencyBrief Agency, int OverdueLead, int OverdueCooperating, int AtRiskLead, int AtRiskCooperating,
     int MissingReportsLead, int MissingReportsCooperating, int InstructionsOverdue);
 
-public sealed record AgencySlippageList(string Plan, DateOnly AsOf, IReadOnlyList<AgencySlippage> Agencies);
+internal sealed record AgencySlippageList(string Plan, DateOnly AsOf, IReadOnlyList<AgencySlippage> Agencies);
 
-public sealed record AgencySlippageQuery(string Plan, DateOnly? AsOf) : IQuery<AgencySlippageList>;
+internal sealed record AgencySlippageQuery(string Plan, DateOnly? AsOf) : IQuery<AgencySlippageList>;
 
-public sealed class AgencySlippageValidator : AbstractValidator<AgencySlippageQuery>
+internal sealed class AgencySlippageValidator : AbstractValidator<AgencySlippageQuery>
 {
     public AgencySlippageValidator() => AsOfRule.Apply(this, x => x.AsOf);
 }
 
 /// <summary>Which agencies carry the most slippage: each agency's items as lead and as co-operator (groups count for their members).</summary>
-public sealed class AgencySlippageHandler(TaskTrackerDb db, StandingCalculator dashboards, OversightService oversight, TimeProvider clock)
+internal sealed class AgencySlippageHandler(TaskTrackerDb db, StandingCalculator dashboards, OversightService oversight, TimeProvider clock)
     : IQueryHandler<AgencySlippageQuery, AgencySlippageList>
 {
     public async ValueTask<AgencySlippageList> Handle(AgencySlippageQuery q, CancellationToken ct)
@@ -92,7 +92,7 @@ public sealed class AgencySlippageHandler(TaskTrackerDb db, StandingCalculator d
     }
 }
 
-public static class OversightCsv
+internal static class OversightCsv
 {
     public static byte[] Items(IReadOnlyList<OversightItem> items)
     {

@@ -1,7 +1,7 @@
 namespace TaskTracker.Features.Oversight;
 
 /// <summary>The Oversight module: what it registers and the routes it answers.</summary>
-public static class OversightModule
+internal static class OversightModule
 {
     public static WebApplicationBuilder AddOversight(this WebApplicationBuilder builder)
     {

@@ -6,16 +6,16 @@ using TaskTracker.Domain;
 
 namespace TaskTracker.Features.Plans;
 
-public sealed record TaskSummary(
+internal sealed record TaskSummary(
     int Number, string Numeral, int Section, string TitleZh, string TitleEn, string SummaryEn,
     IReadOnlyList<AgencyRef> LeadAgencies, int ClauseCount, int TargetCount, int MilestoneCount);
 
 // Role: "any" (default) = the agency is named in any clause, directly or through a group it belongs to; "lead" = it leads at least one clause.
-public sealed record ListTasksQuery(
+internal sealed record ListTasksQuery(
     string Plan, int? Section, string? Agency, string? Role, bool? HasTargets, string? Q, int Page = 1, int PageSize = 50)
     : IQuery<Paged<TaskSummary>>;
 
-public sealed class ListTasksValidator : AbstractValidator<ListTasksQuery>
+internal sealed class ListTasksValidator : AbstractValidator<ListTasksQuery>
 {
     public ListTasksValidator()
     {
@@ -28,7 +28,7 @@ public sealed class ListTasksValidator : AbstractValidator<ListTasksQuery>
     }
 }
 
-public sealed class ListTasksHandler(TaskTrackerDb db, Responsibility responsibility) : IQueryHandler<ListTasksQuery, Paged<TaskSummary>>
+internal sealed class ListTasksHandler(TaskTrackerDb db, Responsibility responsibility) : IQueryHandler<ListTasksQuery, Paged<TaskSummary>>
 {
     public async ValueTask<Paged<TaskSummary>> Handle(ListTasksQuery q, CancellationToken ct)
     {

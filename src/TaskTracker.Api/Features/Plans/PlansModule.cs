@@ -1,7 +1,7 @@
 namespace TaskTracker.Features.Plans;
 
 /// <summary>The Plans module: what it registers and the routes it answers.</summary>
-public static class PlansModule
+internal static class PlansModule
 {
     public static WebApplicationBuilder AddPlans(this WebApplicationBuilder builder)
     {

@@ -6,7 +6,7 @@ using TaskTracker.Domain;
 
 namespace TaskTracker.Features.Progress;
 
-public static class BulkEndpoints
+internal static class BulkEndpoints
 {
 
     public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)

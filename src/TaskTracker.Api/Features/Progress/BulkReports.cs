@@ -12,18 +12,18 @@ using TaskTracker.Domain;
 namespace TaskTracker.Features.Progress;
 
 /// <summary>One spreadsheet row as text; <see cref="Row"/> is its row number in the sheet (the header is row 1).</summary>
-public sealed record BulkRow(int Row, string? Measure, string? Value, string? Status, string? Period, string? AsOf,
+internal sealed record BulkRow(int Row, string? Measure, string? Value, string? Status, string? Period, string? AsOf,
     string? SubUnit, string? Narrative, string? Evidence);
 
-public sealed record BulkResult(int Count, IReadOnlyList<ReportDto> Reports);
+internal sealed record BulkResult(int Count, IReadOnlyList<ReportDto> Reports);
 
-public sealed record BulkFileReportsCommand(string Plan, IReadOnlyList<BulkRow> Rows) : ICommand<BulkResult>;
+internal sealed record BulkFileReportsCommand(string Plan, IReadOnlyList<BulkRow> Rows) : ICommand<BulkResult>;
 
 /// <summary>
 /// Files many reports at once for agencies that keep figures in spreadsheets. Every row is checked with the same
 /// rules and authorisation as a single filing; all are stored in one transaction, or none and every bad cell is named.
 /// </summary>
-public sealed class BulkFileReportsHandler(TaskTrackerDb db, MeasureContext measures, Caller caller, TimeProvider clock, WriteStep write)
+internal sealed class BulkFileReportsHandler(TaskTrackerDb db, MeasureContext measures, Caller caller, TimeProvider clock, WriteStep write)
     : ICommandHandler<BulkFileReportsCommand, BulkResult>
 {
     public const int MaxRows = 5000;
@@ -129,7 +129,7 @@ public sealed class BulkFileReportsHandler(TaskTrackerDb db, MeasureContext meas
 }
 
 /// <summary>Reads CSV (UTF-8, with or without BOM) and .xlsx uploads into rows, and writes the templates.</summary>
-public static class BulkFiles
+internal static class BulkFiles
 {
     public static readonly string[] Columns = ["measure", "value", "status", "period", "asOf", "subUnit", "narrative", "evidence"];
     /// <summary>Columns the template adds as guidance; ignored on upload.</summary>

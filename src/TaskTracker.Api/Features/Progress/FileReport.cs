@@ -8,21 +8,21 @@ using TaskTracker.Domain;
 namespace TaskTracker.Features.Progress;
 
 /// <summary>Body of POST /api/targets/{id}/reports. The filing agency comes from the token, never from here.</summary>
-public sealed record TargetReportBody(decimal? Value, DateOnly? AsOf, string? Narrative, List<string>? Evidence, string? SubUnit);
+internal sealed record TargetReportBody(decimal? Value, DateOnly? AsOf, string? Narrative, List<string>? Evidence, string? SubUnit);
 
 /// <summary>Body of POST /api/milestones/{id}/reports.</summary>
-public sealed record MilestoneReportBody(MilestoneStatus? Status, DateOnly? AsOf, string? Period, string? Narrative, List<string>? Evidence, string? SubUnit);
+internal sealed record MilestoneReportBody(MilestoneStatus? Status, DateOnly? AsOf, string? Period, string? Narrative, List<string>? Evidence, string? SubUnit);
 
 /// <summary>Body of POST /api/reports/{id}/corrections: the corrected content (value or status as the measure needs) and why.</summary>
-public sealed record CorrectionBody(decimal? Value, MilestoneStatus? Status, DateOnly? AsOf, string? Period, string? Narrative,
+internal sealed record CorrectionBody(decimal? Value, MilestoneStatus? Status, DateOnly? AsOf, string? Period, string? Narrative,
     List<string>? Evidence, string? SubUnit, string? Reason);
 
-public sealed record FileReportCommand(
+internal sealed record FileReportCommand(
     int MeasureId, MeasureType ExpectedType, decimal? Value, MilestoneStatus? Status, string? Period, DateOnly? AsOf,
     string? SubUnit, string? Narrative, List<string>? Evidence, long? Supersedes = null, string? CorrectionReason = null)
     : ICommand<ReportDto>, IMeasureWrite;
 
-public sealed class FileReportValidator : AbstractValidator<FileReportCommand>
+internal sealed class FileReportValidator : AbstractValidator<FileReportCommand>
 {
     public FileReportValidator(MeasureContext measures, TimeProvider clock)
     {
@@ -38,7 +38,7 @@ public sealed class FileReportValidator : AbstractValidator<FileReportCommand>
     }
 }
 
-public sealed class FileReportHandler(TaskTrackerDb db, MeasureContext measures, Caller caller, WriteStep write)
+internal sealed class FileReportHandler(TaskTrackerDb db, MeasureContext measures, Caller caller, WriteStep write)
     : ICommandHandler<FileReportCommand, ReportDto>
 {
     public async ValueTask<ReportDto> Handle(FileReportCommand cmd, CancellationToken ct)

@@ -4,10 +4,10 @@ using TaskTracker.Domain;
 
 namespace TaskTracker.Features.Progress;
 
-public enum MeasureType { Target, Milestone }
+internal enum MeasureType { Target, Milestone }
 
 /// <summary>What filing rules need to know about a measure, loaded once per request.</summary>
-public sealed record MeasureInfo(
+internal sealed record MeasureInfo(
     int Id, int PlanId, string PlanCode, string Code, MeasureType Type, bool Active,
     string? Unit, TargetKind? Kind, Recurrence Recurrence, DateOnly PeriodStart, DateOnly PeriodEnd, DateOnly DueDate,
     IReadOnlySet<int> ResponsibleAgencyIds)
@@ -17,7 +17,7 @@ public sealed record MeasureInfo(
 }
 
 /// <summary>Messages that write progress on one measure; the authorisation behaviour checks them before validation.</summary>
-public interface IMeasureWrite
+internal interface IMeasureWrite
 {
     int MeasureId { get; }
     MeasureType ExpectedType { get; }
@@ -25,7 +25,7 @@ public interface IMeasureWrite
 }
 
 /// <summary>Loads measures and decides whether the caller's agency answers for them.</summary>
-public sealed class MeasureContext(TaskTrackerDb db, Caller caller, Responsibility responsibility)
+internal sealed class MeasureContext(TaskTrackerDb db, Caller caller, Responsibility responsibility)
 {
     // The write already checked in this request: the authorisation behaviour, the validator and the handler all ask.
     private (IMeasureWrite Write, MeasureInfo Info)? _checked;
@@ -80,7 +80,7 @@ public sealed class MeasureContext(TaskTrackerDb db, Caller caller, Responsibili
     }
 }
 
-public sealed class MeasureAuthorizationBehavior<TMessage, TResponse>(MeasureContext context)
+internal sealed class MeasureAuthorizationBehavior<TMessage, TResponse>(MeasureContext context)
     : Mediator.IPipelineBehavior<TMessage, TResponse> where TMessage : notnull, Mediator.IMessage, IMeasureWrite
 {
     public async ValueTask<TResponse> Handle(TMessage message, Mediator.MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken ct)

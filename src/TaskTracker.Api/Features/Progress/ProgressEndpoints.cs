@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace TaskTracker.Features.Progress;
 
-public static partial class ProgressEndpoints
+internal static partial class ProgressEndpoints
 {
     public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {

@@ -1,7 +1,7 @@
 namespace TaskTracker.Features.Progress;
 
 /// <summary>The Progress module: what it registers and the routes it answers.</summary>
-public static class ProgressModule
+internal static class ProgressModule
 {
     public static WebApplicationBuilder AddProgress(this WebApplicationBuilder builder)
     {

@@ -4,7 +4,7 @@ using TaskTracker.Domain;
 namespace TaskTracker.Features.Progress;
 
 /// <summary>One report's content with what the rules need to judge it.</summary>
-public sealed record ReportInput(
+internal sealed record ReportInput(
     MeasureInfo Measure, DateOnly Today, decimal? Value, MilestoneStatus? Status, string? Period, DateOnly? AsOf,
     string? SubUnit, string? Narrative, IReadOnlyList<string>? Evidence, long? Supersedes, string? CorrectionReason);
 
@@ -12,7 +12,7 @@ public sealed record ReportInput(
 /// The rules a careful official would apply to a progress report. Used for single filings (through the mediator
 /// pipeline) and for every row of a bulk upload, so both accept exactly the same reports.
 /// </summary>
-public sealed class ReportRules : AbstractValidator<ReportInput>
+internal sealed class ReportRules : AbstractValidator<ReportInput>
 {
     public const decimal MaxValue = 1_000_000_000_000m;
     public const int MaxEvidence = 20;

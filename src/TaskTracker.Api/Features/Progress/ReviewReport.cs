@@ -7,13 +7,13 @@ using TaskTracker.Domain;
 
 namespace TaskTracker.Features.Progress;
 
-public enum ReviewDecision { Accept, Return }
+internal enum ReviewDecision { Accept, Return }
 
-public sealed record ReviewBody(ReviewDecision? Decision, string? Comment);
+internal sealed record ReviewBody(ReviewDecision? Decision, string? Comment);
 
-public sealed record ReviewReportCommand(long ReportId, int ExpectedVersion, ReviewDecision? Decision, string? Comment) : ICommand<ReportDto>;
+internal sealed record ReviewReportCommand(long ReportId, int ExpectedVersion, ReviewDecision? Decision, string? Comment) : ICommand<ReportDto>;
 
-public sealed class ReviewReportValidator : AbstractValidator<ReviewReportCommand>
+internal sealed class ReviewReportValidator : AbstractValidator<ReviewReportCommand>
 {
     public ReviewReportValidator()
     {
@@ -26,7 +26,7 @@ public sealed class ReviewReportValidator : AbstractValidator<ReviewReportComman
     }
 }
 
-public sealed class ReviewReportHandler(TaskTrackerDb db, Caller caller, WriteStep write) : ICommandHandler<ReviewReportCommand, ReportDto>
+internal sealed class ReviewReportHandler(TaskTrackerDb db, Caller caller, WriteStep write) : ICommandHandler<ReviewReportCommand, ReportDto>
 {
     public async ValueTask<ReportDto> Handle(ReviewReportCommand cmd, CancellationToken ct)
     {

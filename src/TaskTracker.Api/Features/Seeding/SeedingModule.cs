@@ -6,7 +6,7 @@ namespace TaskTracker.Features.Seeding;
 /// The Seeding module: loads the plans shipped beside the binaries at start-up. It is a composition root of the
 /// data (it writes every table of a plan), so it may use what the other modules define; no module uses it.
 /// </summary>
-public static class SeedingModule
+internal static class SeedingModule
 {
     public static WebApplicationBuilder AddSeeding(this WebApplicationBuilder builder)
     {
