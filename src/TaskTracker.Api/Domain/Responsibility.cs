@@ -86,11 +86,14 @@ internal sealed class Responsibility(IQueryable<ClauseAgency> clauseAgencies, IQ
         return ids.Concat(members).ToHashSet();
     }
 
-    /// <summary>The agency itself plus every group it belongs to (a city government acts under 各市〔州〕人民政府); null if unknown.</summary>
+    /// <summary>The agency itself plus every group it belongs to (a city government acts under 各市〔州〕人民政府).</summary>
+    public static List<int> ActingAs(int agencyId, IEnumerable<int> groupIds) => [agencyId, .. groupIds];
+
+    /// <summary><see cref="ActingAs"/> for an agency code; null if unknown.</summary>
     public async Task<List<int>?> ActingAsAsync(string agencyCode, CancellationToken ct)
     {
         var agency = await agencies.AsNoTracking().Where(a => a.Code == agencyCode)
             .Select(a => new { a.Id, Groups = a.MemberOf.Select(m => m.GroupId).ToList() }).FirstOrDefaultAsync(ct);
-        return agency is null ? null : [agency.Id, .. agency.Groups];
+        return agency is null ? null : ActingAs(agency.Id, agency.Groups);
     }
 }

@@ -64,7 +64,7 @@ internal sealed class GetAgencyHandler(TaskTrackerDb db) : IQueryHandler<GetAgen
             .AsSplitQuery()
             .FirstOrDefaultAsync(x => x.Code == q.Code, ct) ?? throw new NotFoundException("Agency", q.Code);
 
-        var ids = a.MemberOf.Select(m => m.GroupId).Append(a.Id).ToList();
+        var ids = Responsibility.ActingAs(a.Id, a.MemberOf.Select(m => m.GroupId));
         var links = await db.ClauseAgencies.AsNoTracking()
             .Where(x => ids.Contains(x.AgencyId))
             .Select(x => new

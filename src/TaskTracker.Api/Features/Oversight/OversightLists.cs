@@ -75,7 +75,7 @@ internal sealed class AgencySlippageHandler(TaskTrackerDb db, StandingCalculator
                 .Select(a => new { a.Id, a.Code, a.NameZh, a.NameEn, Groups = a.MemberOf.Select(m => m.GroupId).ToList() }), ct);
         var rows = agencies.Select(a =>
         {
-            var ids = a.Groups.Append(a.Id).ToHashSet();
+            var ids = Responsibility.ActingAs(a.Id, a.Groups).ToHashSet();
             int Count(Func<OversightItem, bool> kind, bool lead) => items.Count(s => kind(s.Item) &&
                 (lead ? s.LeadIds.Overlaps(ids) : !s.LeadIds.Overlaps(ids) && s.CoopIds.Overlaps(ids)));
             bool Overdue(OversightItem i) => i.Severity == Severities.Red && i.Kind == ItemKinds.Measure;
@@ -98,21 +98,15 @@ internal static class OversightCsv
     {
         string[] header = ["severity", "kind", "task", "section", "code", "titleZh", "titleEn", "deadline", "daysOverdue", "status",
             "completionPct", "leadAgencies", "cooperatingAgencies", "lastReportAsOf", "lastReportValue", "missingPeriods", "instructionId"];
-        using var ms = new MemoryStream();
-        using (var csv = CsvHelper.CsvWriter.Create(ms, new CsvHelper.CsvWriterOptions { WriteByteOrderMark = true }, true))
+        return Files.Csv(header, items.Select(i => new[]
         {
-            csv.WriteRecord(header);
-            foreach (var i in items)
-                csv.WriteRecord([
-                    i.Severity, i.Kind, i.TaskNumber?.ToString() ?? "", i.Section?.ToString() ?? "", i.Code ?? "", i.TitleZh, i.TitleEn,
-                    i.Deadline.ToString("yyyy-MM-dd"), i.DaysOverdue.ToString(CultureInfo.InvariantCulture),
-                    i.Status is { } s ? JsonNames.Kebab(s) : "",
-                    i.Completion is { } c ? (c * 100).ToString("0.0", CultureInfo.InvariantCulture) : "",
-                    string.Join("、", i.LeadAgencies.Select(a => a.NameZh)), string.Join("、", i.CooperatingAgencies.Select(a => a.NameZh)),
-                    i.LastReport?.AsOf.ToString("yyyy-MM-dd") ?? "", i.LastReport?.Value?.ToString(CultureInfo.InvariantCulture) ?? "",
-                    string.Join(" ", i.MissingPeriods ?? []), i.InstructionId?.ToString() ?? "",
-                ]);
-        }
-        return ms.ToArray();
+            i.Severity, i.Kind, i.TaskNumber?.ToString() ?? "", i.Section?.ToString() ?? "", i.Code ?? "", i.TitleZh, i.TitleEn,
+            i.Deadline.ToString("yyyy-MM-dd"), i.DaysOverdue.ToString(CultureInfo.InvariantCulture),
+            i.Status is { } s ? JsonNames.Kebab(s) : "",
+            Files.Pct(i.Completion),
+            string.Join("、", i.LeadAgencies.Select(a => a.NameZh)), string.Join("、", i.CooperatingAgencies.Select(a => a.NameZh)),
+            i.LastReport?.AsOf.ToString("yyyy-MM-dd") ?? "", i.LastReport?.Value?.ToString(CultureInfo.InvariantCulture) ?? "",
+            string.Join(" ", i.MissingPeriods ?? []), i.InstructionId?.ToString() ?? "",
+        }));
     }
 }
