@@ -7,7 +7,7 @@ namespace TaskTracker.Data;
 /// One model for every provider. Each provider has a subclass so that it keeps its own migrations
 /// (SQLite and PostgreSQL differ in types and DDL), while queries are written once against this class.
 /// </summary>
-public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(options)
+internal abstract class TaskTrackerDb(DbContextOptions options) : DbContext(options)
 {
     public DbSet<Plan> Plans => Set<Plan>();
     public DbSet<Section> Sections => Set<Section>();
@@ -201,14 +201,14 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
     }
 }
 
-public sealed class UtcConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime, DateTime>(
+internal sealed class UtcConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime, DateTime>(
     v => v.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc),
     v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
 
-public sealed class NullableUtcConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime?, DateTime?>(
+internal sealed class NullableUtcConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime?, DateTime?>(
     v => v == null ? v : v.Value.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v.Value.ToUniversalTime(), DateTimeKind.Utc),
     v => v == null ? v : DateTime.SpecifyKind(v.Value, DateTimeKind.Utc));
 
-public sealed class SqliteTaskTrackerDb(DbContextOptions<SqliteTaskTrackerDb> options) : TaskTrackerDb(options);
+internal sealed class SqliteTaskTrackerDb(DbContextOptions<SqliteTaskTrackerDb> options) : TaskTrackerDb(options);
 
-public sealed class PostgresTaskTrackerDb(DbContextOptions<PostgresTaskTrackerDb> options) : TaskTrackerDb(options);
+internal sealed class PostgresTaskTrackerDb(DbContextOptions<PostgresTaskTrackerDb> options) : TaskTrackerDb(options);

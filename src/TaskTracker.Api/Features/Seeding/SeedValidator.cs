@@ -4,12 +4,12 @@ using TaskTracker.Domain;
 
 namespace TaskTracker.Features.Seeding;
 
-public sealed record SeedError(string File, string Path, string Message)
+internal sealed record SeedError(string File, string Path, string Message)
 {
     public override string ToString() => $"{File}: {Path}: {Message}";
 }
 
-public sealed class SeedValidationException(IReadOnlyList<SeedError> errors)
+internal sealed class SeedValidationException(IReadOnlyList<SeedError> errors)
     : Exception("Seed data is invalid:\n" + string.Join("\n", errors.Select(e => "  " + e)))
 {
     public IReadOnlyList<SeedError> Errors { get; } = errors;
@@ -19,7 +19,7 @@ public sealed class SeedValidationException(IReadOnlyList<SeedError> errors)
 /// Checks a plan folder for completeness and internal consistency before anything is written, so a bad seed
 /// stops start-up with every problem named by file and JSON path instead of loading half a plan.
 /// </summary>
-public static partial class SeedValidator
+internal static partial class SeedValidator
 {
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
     private static partial Regex CodePattern();

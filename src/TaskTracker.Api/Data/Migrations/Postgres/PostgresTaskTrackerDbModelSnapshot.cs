@@ -544,6 +544,9 @@ namespace TaskTracker.Data.Migrations.Postgres
                     b.Property<int>("ReportingGraceDays")
                         .HasColumnType("integer");
 
+                    b.Property<long>("Revision")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("SeedHash")
                         .HasColumnType("text");
 

@@ -518,6 +518,9 @@ namespace TaskTracker.Data.Migrations.Sqlite
                     b.Property<int>("ReportingGraceDays")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("Revision")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("SeedHash")
                         .HasColumnType("TEXT");
 

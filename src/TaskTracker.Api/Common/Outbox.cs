@@ -1,11 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Features.Audit;
 
-namespace TaskTracker.Features.Notifications;
+namespace TaskTracker.Common;
 
-public static class EventTypes
+internal static class EventTypes
 {
     public const string ReportFiled = "report.filed";
     public const string ReportCorrected = "report.corrected";
@@ -28,7 +27,7 @@ public static class EventTypes
 /// Adds an event and one pending delivery per matching webhook to the caller's unit of work, so the event exists
 /// exactly when the change it describes was committed.
 /// </summary>
-public static class Outbox
+internal static class Outbox
 {
     /// <summary>Payloads look like the API's own JSON: camelCase names, kebab-case enums, Chinese kept as written.</summary>
     public static readonly System.Text.Json.JsonSerializerOptions PayloadJson = new(System.Text.Json.JsonSerializerDefaults.Web)

@@ -3,13 +3,13 @@ using FluentValidation;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
-namespace TaskTracker.Infrastructure;
+namespace TaskTracker.Common;
 
 /// <summary>
 /// The one place where exceptions become RFC 9457 problem details, so every error a client can provoke has the
 /// same shape and none leaks as a 500.
 /// </summary>
-public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problems, ILogger<ProblemDetailsExceptionHandler> logger) : IExceptionHandler
+internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problems, ILogger<ProblemDetailsExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
@@ -21,6 +21,11 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
                 Status = StatusCodes.Status404NotFound, Title = "Not found", Detail = nf.Message,
                 Type = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.5",
             },
+            RuleViolationException r => new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict, Title = "Conflict", Detail = r.Message,
+                Type = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.10",
+            },
             ConflictException c => new ProblemDetails
             {
                 Status = StatusCodes.Status409Conflict, Title = "Conflict", Detail = c.Message,
@@ -31,12 +36,12 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
                 Status = StatusCodes.Status403Forbidden, Title = "Forbidden", Detail = f.Message,
                 Type = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.4",
             },
-            Features.Progress.PreconditionFailedException pf => new ProblemDetails
+            PreconditionFailedException pf => new ProblemDetails
             {
                 Status = StatusCodes.Status412PreconditionFailed, Title = "Precondition failed", Detail = pf.Message,
                 Type = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.13",
             },
-            Features.Progress.PreconditionRequiredException pr => new ProblemDetails
+            PreconditionRequiredException pr => new ProblemDetails
             {
                 Status = StatusCodes.Status428PreconditionRequired, Title = "Precondition required", Detail = pr.Message,
                 Type = "https://www.rfc-editor.org/rfc/rfc6585#section-3",

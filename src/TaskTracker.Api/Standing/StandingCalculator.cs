@@ -1,16 +1,16 @@
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Features.Plans;
-using TaskTracker.Infrastructure;
 
-namespace TaskTracker.Features.Dashboards;
+namespace TaskTracker.Standing;
 
 /// <summary>
-/// Computes every dashboard figure from the seed and the reports known at the end of the as-of date, so the same
-/// request for a past date always gives the same answer.
+/// A plan's standing: every figure and status from the seed and the reports known at the end of the as-of date, so
+/// the same request for a past date always gives the same answer. Dashboards, the review lists, the inbox and the
+/// deadline watcher all read it from here; within one request (one scope) it is computed once per plan and date.
 /// </summary>
-public sealed class DashboardCalculator(TaskTrackerDb db, Microsoft.Extensions.Options.IOptions<Oversight.OversightOptions> options)
+internal sealed class StandingCalculator(TaskTrackerDb db, Microsoft.Extensions.Options.IOptions<OversightOptions> options, Responsibility responsibility)
+    : IDataStamps
 {
     private sealed record MeasureRow(int Id, string Code, bool IsTarget, int? TaskId, bool IsHeadline, string TitleZh, string TitleEn,
         string? Unit, decimal? Value, decimal? Baseline, TargetKind? Kind, Direction? Direction, Comparison? Comparison,
@@ -50,8 +50,25 @@ public sealed class DashboardCalculator(TaskTrackerDb db, Microsoft.Extensions.O
         return $"{await StampAsync(plan, ct)}:i{i?.Max}:{i?.Count}:{i?.Versions}";
     }
 
+    public async Task<Func<CancellationToken, Task<string>>> ForPlanAsync(string planCode, bool withInstructions, CancellationToken ct)
+    {
+        var plan = await PlanAsync(planCode, ct);
+        return withInstructions ? c => OversightStampAsync(plan, c) : c => StampAsync(plan, c);
+    }
+
     /// <param name="knownAt">View the figures as they stood at the end of this day (reports filed and reviews made by then); null: everything known now.</param>
     public async Task<PlanDashboard> ComputeAsync(PlanHeader plan, DateOnly asOf, DateOnly? knownAt, CancellationToken ct)
+    {
+        if (_computed.TryGetValue((plan.Id, asOf, knownAt), out var done)) return done;
+        var computed = await ComputeOnceAsync(plan, asOf, knownAt, ct);
+        _computed[(plan.Id, asOf, knownAt)] = computed;
+        return computed;
+    }
+
+    // One request reads a plan's standing once: the inbox and the review lists ask several times for the same date.
+    private readonly Dictionary<(int Plan, DateOnly AsOf, DateOnly? KnownAt), PlanDashboard> _computed = [];
+
+    private async Task<PlanDashboard> ComputeOnceAsync(PlanHeader plan, DateOnly asOf, DateOnly? knownAt, CancellationToken ct)
     {
         var measures = await db.Measures.AsNoTracking().Where(m => m.PlanId == plan.Id && m.Active)
             .Select(m => new MeasureRow(m.Id, m.Code, m is Target, m.TaskId, m is Target && ((Target)m).IsHeadline,
@@ -83,7 +100,7 @@ public sealed class DashboardCalculator(TaskTrackerDb db, Microsoft.Extensions.O
         var taskFigures = tasks.Select(t =>
         {
             var ms = figures.Where(f => f.TaskNumber == t.Number).OrderBy(f => f.IsHeadline ? 0 : 1).ToList();
-            var leads = links.Where(l => l.TaskId == t.Id && l.Position == 0).DistinctBy(l => l.Code)
+            var leads = links.Where(l => l.TaskId == t.Id && l.Position == Responsibility.LeadPosition).DistinctBy(l => l.Code)
                 .Select(l => new AgencyRef(l.Code, l.NameZh, l.NameEn, l.Kind)).ToList();
             return new TaskFigure(t.Number, t.Numeral, t.Section, t.TitleZh, t.TitleEn, leads,
                 Completion.RollUp(ms.Select(f => (f.CappedCompletion, f.Weight))),
@@ -112,10 +129,10 @@ public sealed class DashboardCalculator(TaskTrackerDb db, Microsoft.Extensions.O
     {
         var agency = await db.Agencies.AsNoTracking().Where(a => a.Code == agencyCode)
             .Select(a => new AgencyRef(a.Code, a.NameZh, a.NameEn, a.Kind)).FirstOrDefaultAsync(ct) ?? throw new NotFoundException("Agency", agencyCode);
-        var ids = (await AgencyScope.IdsActingAsAsync(db, agencyCode, ct))!.ToHashSet();
+        var ids = (await responsibility.ActingAsAsync(agencyCode, ct))!.ToHashSet();
         var links = await LinksAsync(plan.Id, ct);
         var taskIds = await db.Tasks.AsNoTracking().Where(t => t.PlanId == plan.Id).ToDictionaryAsync(t => t.Id, t => t.Number, ct);
-        var leads = links.Where(l => ids.Contains(l.AgencyId) && l.Position == 0).Select(l => taskIds[l.TaskId]).ToHashSet();
+        var leads = links.Where(l => ids.Contains(l.AgencyId) && l.Position == Responsibility.LeadPosition).Select(l => taskIds[l.TaskId]).ToHashSet();
         var cooperates = links.Where(l => ids.Contains(l.AgencyId)).Select(l => taskIds[l.TaskId]).Where(n => !leads.Contains(n)).ToHashSet();
         var all = await ComputeAsync(plan, asOf, knownAt, ct);
 

@@ -4,9 +4,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
-namespace TaskTracker.Features.Dashboards;
+namespace TaskTracker.Common;
 
-public sealed class DashboardOptions
+internal sealed class DashboardOptions
 {
     public const string Section = "Dashboards";
 
@@ -21,7 +21,7 @@ public sealed class DashboardOptions
 /// found while the data behind it is unchanged, whichever instance changed it. Bounded by size; superseded entries
 /// are never asked for again and leave by expiry or compaction.
 /// </summary>
-public sealed class DashboardResponseCache : IDisposable
+internal sealed class DashboardResponseCache : IDisposable
 {
     public sealed record Entry(byte[] Body, string ContentType, string? FileName)
     {
@@ -59,12 +59,9 @@ public sealed class DashboardResponseCache : IDisposable
     /// <summary>The bytes a dashboard endpoint's result would write, or null for results that are not cached.</summary>
     public static Entry? Capture(object? result, JsonSerializerOptions json) => result switch
     {
-        Ok<PlanDashboard> { Value: { } v } => new Entry(JsonSerializer.SerializeToUtf8Bytes(v, json), "application/json; charset=utf-8", null),
-        Ok<AgencyDashboard> { Value: { } v } => new Entry(JsonSerializer.SerializeToUtf8Bytes(v, json), "application/json; charset=utf-8", null),
-        Ok<Oversight.AgencySlippageList> { Value: { } v } => new Entry(JsonSerializer.SerializeToUtf8Bytes(v, json), "application/json; charset=utf-8", null),
-        // The review lists answer Results.Ok(list) (JSON; not an Ok<T> we can name) or a CSV file from one handler.
-        IValueHttpResult { Value: Oversight.OversightList v } and IStatusCodeHttpResult { StatusCode: 200 }
-            => new Entry(JsonSerializer.SerializeToUtf8Bytes(v, json), "application/json; charset=utf-8", null),
+        // Ok<T> for the dashboards and slippage list, and Results.Ok(list) for the review lists: JSON of the value.
+        IValueHttpResult { Value: { } v } and IStatusCodeHttpResult { StatusCode: 200 }
+            => new Entry(JsonSerializer.SerializeToUtf8Bytes(v, v.GetType(), json), "application/json; charset=utf-8", null),
         FileContentHttpResult { EntityTag: null, LastModified: null, EnableRangeProcessing: false } f =>
             new Entry(f.FileContents.ToArray(), f.ContentType, f.FileDownloadName),
         _ => null,

@@ -1,22 +1,22 @@
 using TaskTracker.Domain;
 
-namespace TaskTracker.Features.Plans;
+namespace TaskTracker.Common;
 
-public sealed record AgencyRef(string Code, string NameZh, string NameEn, string Kind);
+internal sealed record AgencyRef(string Code, string NameZh, string NameEn, string Kind);
 
-public sealed record FigureDto(decimal Value, BaselineComparison Comparison, DateOnly? AsOf, string? SourceText, string? Source, string? Note);
+internal sealed record FigureDto(decimal Value, BaselineComparison Comparison, DateOnly? AsOf, string? SourceText, string? Source, string? Note);
 
-public sealed record TargetDto(
+internal sealed record TargetDto(
     int Id, string Code, int? TaskNumber, int? Clause, bool IsHeadline,
     string MetricZh, string MetricEn, decimal Value, string Unit, string UnitEn, string? ValueAsWritten,
     Comparison Comparison, TargetKind Kind, Direction Direction, DateOnly DueDate, decimal Weight,
     ReportingCadence Cadence, FigureDto? Baseline, FigureDto? Reference2024, string SourceText, string? Note, bool Active);
 
-public sealed record MilestoneDto(
+internal sealed record MilestoneDto(
     int Id, string Code, int? TaskNumber, int? Clause, string TitleZh, string TitleEn, MilestoneKind Kind,
     DateOnly DueDate, Recurrence Recurrence, decimal Weight, ReportingCadence Cadence, string SourceText, string? Note, bool Active);
 
-public static class MeasureMapping
+internal static class MeasureMapping
 {
     public static FigureDto? ToDto(this Figure? f) =>
         f is null ? null : new FigureDto(f.Value, f.Comparison, f.AsOf, f.SourceText, f.Source, f.Note);

@@ -10,9 +10,9 @@ using Microsoft.Extensions.Options;
 using TaskTracker.Data;
 using TaskTracker.Domain;
 
-namespace TaskTracker.Features.Operations;
+namespace TaskTracker.Cli;
 
-public sealed record TableCheck(string Table, long SourceRows, long TargetRows, string SourceChecksum, string TargetChecksum)
+internal sealed record TableCheck(string Table, long SourceRows, long TargetRows, string SourceChecksum, string TargetChecksum)
 {
     public bool Matches => SourceRows == TargetRows && SourceChecksum == TargetChecksum;
 }
@@ -21,7 +21,7 @@ public sealed record TableCheck(string Table, long SourceRows, long TargetRows, 
 /// Moves a whole deployment between providers (SQLite ⇄ PostgreSQL): every table, keys preserved, then proves the copy
 /// by row counts and per-table checksums computed the same way on both sides.
 /// </summary>
-public static class DataCopy
+internal static class DataCopy
 {
     // Parents before children, so foreign keys hold at every insert.
     private static readonly Type[] Order =
@@ -155,7 +155,7 @@ public static class DataCopy
 }
 
 /// <summary>`data copy` and `backup`, run by the service binary against its configuration.</summary>
-public static class DataCommands
+internal static class DataCommands
 {
     public const string Usage = """
         usage:

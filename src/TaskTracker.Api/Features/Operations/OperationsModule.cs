@@ -13,51 +13,7 @@ using TaskTracker.Data;
 
 namespace TaskTracker.Features.Operations;
 
-public sealed class OperationsOptions
-{
-    public const string Section = "Operations";
-
-    /// <summary>Requests a token (or an anonymous client address) may make per window; 0 turns rate limiting off.</summary>
-    [Range(0, 1_000_000)] public int RateLimitPermits { get; set; } = 600;
-    [Range(1, 3600)] public int RateLimitWindowSeconds { get; set; } = 60;
-
-    /// <summary>Largest request body in bytes (bulk uploads have their own, larger limit).</summary>
-    [Range(1024, 100 * 1024 * 1024)] public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
-
-    /// <summary>Dashboard origins allowed to call the API from a browser; empty allows none (same-origin only).</summary>
-    public string[] CorsOrigins { get; set; } = [];
-
-    /// <summary>Serve the OpenAPI document and Swagger UI.</summary>
-    public bool SwaggerEnabled { get; set; } = true;
-
-    /// <summary>How long an unfinished Idempotency-Key claim blocks a retry (409) before another request may take it over;
-    /// longer than any request plus the clock skew between instances.</summary>
-    [Range(1, 3600)] public int IdempotencyLeaseSeconds { get; set; } = 30;
-
-    /// <summary>Write logs as one JSON object per line (with scopes: request id, trace id).</summary>
-    public bool JsonLogs { get; set; }
-}
-
-/// <summary>Application metrics, exported with the ASP.NET Core ones at /metrics in Prometheus format.</summary>
-public static class TaskTrackerMetrics
-{
-    public const string MeterName = "TaskTracker";
-    private static readonly Meter Meter = new(MeterName);
-    private static readonly ConcurrentDictionary<string, int> OverdueByPlan = new();
-
-    public static readonly Counter<long> ReportsFiled = Meter.CreateCounter<long>("tasktracker.reports.filed", description: "Progress reports filed (including corrections)");
-    public static readonly Counter<long> ReportsReviewed = Meter.CreateCounter<long>("tasktracker.reports.reviewed", description: "Reviews recorded by the office");
-    public static readonly Counter<long> InstructionsIssued = Meter.CreateCounter<long>("tasktracker.instructions.issued", description: "Follow-up instructions issued");
-
-    static TaskTrackerMetrics() =>
-        Meter.CreateObservableGauge("tasktracker.measures.overdue",
-            () => OverdueByPlan.Select(p => new Measurement<int>(p.Value, new KeyValuePair<string, object?>("plan", p.Key))),
-            description: "Overdue measures per plan as of today (updated whenever today's dashboard is computed)");
-
-    public static void SetOverdue(string plan, int count) => OverdueByPlan[plan] = count;
-}
-
-public static class OperationsSetup
+internal static class OperationsModule
 {
     public const string RateLimitPolicy = "per-token";
 
@@ -147,7 +103,7 @@ public static class OperationsSetup
         {
             var options = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<OperationsOptions>>().Value;
             var limit = http.GetEndpoint()?.Metadata.GetMetadata<RequestSizeLimitAttribute>() is { } attr
-                ? Progress.BulkEndpoints.MaxUploadBytes : options.MaxRequestBodyBytes;
+                ? Files.MaxUploadBytes : options.MaxRequestBodyBytes;
             if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
                 feature.MaxRequestBodySize = limit;
             if (http.Request.ContentLength > limit)

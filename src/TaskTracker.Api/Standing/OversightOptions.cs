@@ -1,10 +1,9 @@
 using System.ComponentModel.DataAnnotations;
-using TaskTracker.Features.Dashboards;
 
-namespace TaskTracker.Features.Oversight;
+namespace TaskTracker.Standing;
 
 /// <summary>Warning thresholds in the spirit of 督查督办: yellow before a deadline, red once it has passed.</summary>
-public sealed class OversightOptions
+internal sealed class OversightOptions
 {
     public const string Section = "Oversight";
 

@@ -6,21 +6,20 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Features.Access;
 
-namespace TaskTracker.Features.Progress;
+namespace TaskTracker.Common;
 
 /// <summary>
 /// Idempotency-Key handling after draft-ietf-httpapi-idempotency-key-header: the key is claimed (committed) before
 /// the work, and completed with the stored response inside the same transaction as the work itself. A retry then
 /// replays the response; a crash before commit leaves an expired claim that the retry takes over.
 /// </summary>
-public sealed class IdempotencyContext
+internal sealed class IdempotencyContext
 {
     public IdempotencyRecord? Claimed { get; set; }
 }
 
-public sealed class IdempotencyFilter : IEndpointFilter
+internal sealed class IdempotencyFilter : IEndpointFilter
 {
     public const string Header = "Idempotency-Key";
 
@@ -35,7 +34,7 @@ public sealed class IdempotencyFilter : IEndpointFilter
         var sp = http.RequestServices;
         var db = sp.GetRequiredService<TaskTrackerDb>();
         var clock = sp.GetRequiredService<TimeProvider>();
-        var lease = TimeSpan.FromSeconds(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Operations.OperationsOptions>>().Value.IdempotencyLeaseSeconds);
+        var lease = TimeSpan.FromSeconds(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<OperationsOptions>>().Value.IdempotencyLeaseSeconds);
         var caller = sp.GetRequiredService<Caller>();
         if (caller.TokenId is not { } tokenId) return await next(ctx); // unauthenticated requests are refused before this
 
@@ -131,7 +130,7 @@ public sealed class IdempotencyFilter : IEndpointFilter
 }
 
 /// <summary>Lets a handler store its response with the claimed key, in its own unit of work.</summary>
-public sealed class IdempotencyRecorder(IdempotencyContext context, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider clock)
+internal sealed class IdempotencyRecorder(IdempotencyContext context, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider clock)
 {
     public void Complete<T>(int status, T body, string? location)
     {
@@ -144,7 +143,7 @@ public sealed class IdempotencyRecorder(IdempotencyContext context, IOptions<Mic
     }
 }
 
-public static class IdempotencyExtensions
+internal static class IdempotencyExtensions
 {
     public static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder builder) =>
         builder.AddEndpointFilter(new IdempotencyFilter())
@@ -158,4 +157,4 @@ public static class IdempotencyExtensions
     });
 }
 
-public sealed record IdempotentEndpoint;
+internal sealed record IdempotentEndpoint;

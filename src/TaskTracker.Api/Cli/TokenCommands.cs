@@ -1,12 +1,14 @@
 using TaskTracker.Domain;
 
-namespace TaskTracker.Features.Access;
+using TaskTracker.Features.Access;
+
+namespace TaskTracker.Cli;
 
 /// <summary>
 /// `tokens create|list|revoke` run by the service binary itself, against the configured database, so issuing the
 /// first admin token needs no running server and no bootstrap secret.
 /// </summary>
-public static class TokenCommands
+internal static class TokenCommands
 {
     public const string Usage = """
         usage:
@@ -62,7 +64,7 @@ public static class TokenCommands
             foreach (var f in v.Errors) await error.WriteLineAsync($"--{f.PropertyName}: {f.ErrorMessage}");
             return 2;
         }
-        catch (Infrastructure.NotFoundException nf)
+        catch (NotFoundException nf)
         {
             await error.WriteLineAsync(nf.Message);
             return 1;

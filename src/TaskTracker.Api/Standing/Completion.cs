@@ -1,21 +1,21 @@
 using TaskTracker.Domain;
 
-namespace TaskTracker.Features.Dashboards;
+namespace TaskTracker.Standing;
 
-public sealed record ReportFact(long Id, DateOnly AsOf, DateTime FiledAtUtc, decimal? Value, MilestoneStatus? Status,
+internal sealed record ReportFact(long Id, DateOnly AsOf, DateTime FiledAtUtc, decimal? Value, MilestoneStatus? Status,
     string? Period, string? SubUnit, long? SupersedesId, ReviewStatus ReviewStatus, DateTime? ReviewedAtUtc);
 
-public sealed record TargetFacts(decimal TargetValue, TargetKind Kind, Direction Direction, Comparison Comparison,
+internal sealed record TargetFacts(decimal TargetValue, TargetKind Kind, Direction Direction, Comparison Comparison,
     decimal? Baseline, DateOnly Start, DateOnly Due);
 
-public sealed record MilestoneFacts(Recurrence Recurrence, DateOnly Start, DateOnly Due);
+internal sealed record MilestoneFacts(Recurrence Recurrence, DateOnly Start, DateOnly Due);
 
-public sealed record StatusThresholds(double AtRiskGap = 0.10, double OffTrackGap = 0.25, double AboutTolerance = 0.05)
+internal sealed record StatusThresholds(double AtRiskGap = 0.10, double OffTrackGap = 0.25, double AboutTolerance = 0.05)
 {
     public static StatusThresholds Default { get; } = new();
 }
 
-public enum MeasureStatus { Done, OnTrack, AtRisk, OffTrack, Overdue, NoData }
+internal enum MeasureStatus { Done, OnTrack, AtRisk, OffTrack, Overdue, NoData }
 
 /// <param name="Completion">Uncapped fraction (1.2 = 120%), so over-achievement is shown as reported; null when no data.</param>
 /// <param name="CappedCompletion">Completion clamped to 0..1 (0 when no data): what roll-ups use.</param>
@@ -23,20 +23,20 @@ public enum MeasureStatus { Done, OnTrack, AtRisk, OffTrack, Overdue, NoData }
 /// <param name="ProjectedValueAtDue">Targets: linear trend at the due date; null with fewer than two as-of dates.</param>
 /// <param name="InstancesDue">Recurring milestones: instances due on or before the as-of date (0 otherwise).</param>
 /// <param name="InstancesDone">Recurring milestones: instances done, including any reported early (0 otherwise).</param>
-public sealed record MeasureProgress(
+internal sealed record MeasureProgress(
     long? LatestReportId, DateOnly? LatestAsOf, decimal? LatestValue, MilestoneStatus? LatestStatus,
     double? Completion, double CappedCompletion, double Expected, MeasureStatus Status,
     decimal? ProjectedValueAtDue, int InstancesDue, int InstancesDone);
 
-public sealed record SeriesPoint(DateOnly Date, decimal Value);
+internal sealed record SeriesPoint(DateOnly Date, decimal Value);
 
-public sealed record TargetSeries(IReadOnlyList<SeriesPoint> Reported, IReadOnlyList<SeriesPoint> Expected, IReadOnlyList<SeriesPoint> Trend);
+internal sealed record TargetSeries(IReadOnlyList<SeriesPoint> Reported, IReadOnlyList<SeriesPoint> Expected, IReadOnlyList<SeriesPoint> Trend);
 
 /// <summary>
 /// The product's definitions of completion and status. Everything is a function of the reports and an as-of date,
 /// so a figure shown for a past date can always be reproduced.
 /// </summary>
-public static class Completion
+internal static class Completion
 {
     /// <summary>End of <paramref name="asOf"/> in China time (UTC+08:00, no daylight saving), as UTC.</summary>
     public static DateTime CutoffUtc(DateOnly asOf) => asOf.ToDateTime(new TimeOnly(16, 0), DateTimeKind.Utc);
@@ -168,8 +168,8 @@ public static class Completion
     {
         var list = new List<(string Period, DateOnly Due)>();
         for (var end = QuarterEnd(start); end <= due; end = QuarterEnd(end.AddDays(1)))
-            list.Add((QuarterLabel(end), end));
-        if (list.Count == 0 || list[^1].Due != due) list.Add((QuarterLabel(due), due));
+            list.Add((Periods.QuarterLabel(end), end));
+        if (list.Count == 0 || list[^1].Due != due) list.Add((Periods.QuarterLabel(due), due));
         return list;
     }
 
@@ -179,7 +179,6 @@ public static class Completion
         return new(d.Year, month, DateTime.DaysInMonth(d.Year, month));
     }
 
-    static string QuarterLabel(DateOnly d) => $"{d.Year}-Q{(d.Month + 2) / 3}";
 
     public static double? RollUp(IEnumerable<(double CappedCompletion, decimal Weight)> parts)
     {

@@ -1,10 +1,10 @@
 using FluentValidation;
 using Mediator;
 
-namespace TaskTracker.Infrastructure;
+namespace TaskTracker.Common;
 
 /// <summary>Runs every FluentValidation validator for a message before its handler, in the mediator pipeline.</summary>
-public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators)
+internal sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators)
     : IPipelineBehavior<TMessage, TResponse> where TMessage : notnull, IMessage
 {
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken ct)

@@ -2,22 +2,21 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Features.Dashboards;
 
-namespace TaskTracker.Features.Oversight;
+namespace TaskTracker.Standing;
 
-public sealed record AgencyBrief(string Code, string NameZh, string NameEn);
+internal sealed record AgencyBrief(string Code, string NameZh, string NameEn);
 
-public sealed record LastReport(long ReportId, DateOnly AsOf, decimal? Value, MilestoneStatus? Status, double? Completion);
+internal sealed record LastReport(long ReportId, DateOnly AsOf, decimal? Value, MilestoneStatus? Status, double? Completion);
 
 /// <summary>One thing the office should look at. DaysOverdue is negative for days still left.</summary>
-public sealed record OversightItem(
+internal sealed record OversightItem(
     string Kind, string Severity, int? TaskNumber, int? Section, int? MeasureId, string? Code, string TitleZh, string TitleEn,
     DateOnly Deadline, int DaysOverdue, MeasureStatus? Status, double? Completion, double? Expected,
     IReadOnlyList<AgencyBrief> LeadAgencies, IReadOnlyList<AgencyBrief> CooperatingAgencies, LastReport? LastReport,
     IReadOnlyList<string>? MissingPeriods = null, int? InstructionId = null, int? OverdueMeasures = null);
 
-public static class ItemKinds
+internal static class ItemKinds
 {
     public const string Measure = "measure";
     public const string Task = "task";
@@ -25,7 +24,7 @@ public static class ItemKinds
     public const string MissingReport = "missing-report";
 }
 
-public static class Severities
+internal static class Severities
 {
     public const string Red = "red";
     public const string Orange = "orange";
@@ -37,14 +36,25 @@ public static class Severities
 /// Works out what is overdue, at risk or unreported as of a date, with who answers for each item, from the same
 /// figures the dashboards show.
 /// </summary>
-public sealed class OversightService(TaskTrackerDb db, DashboardCalculator dashboards, IOptions<OversightOptions> options)
+internal sealed class OversightService(TaskTrackerDb db, StandingCalculator dashboards, IOptions<OversightOptions> options, Responsibility responsibility)
 {
     /// <summary>An item with the agency ids that answer for it (directly named; groups resolve through membership).</summary>
     public sealed record Scoped(OversightItem Item, IReadOnlySet<int> LeadIds, IReadOnlySet<int> CoopIds);
 
     private sealed record Resp(HashSet<int> Lead, HashSet<int> Coop);
 
-    public async Task<IReadOnlyList<Scoped>> ItemsAsync(DashboardCalculator.PlanHeader plan, DateOnly asOf, CancellationToken ct)
+    // Computed once per plan and date within a request (the inbox reads every plan's items; lists read them again).
+    private readonly Dictionary<(int Plan, DateOnly AsOf), IReadOnlyList<Scoped>> _items = [];
+
+    public async Task<IReadOnlyList<Scoped>> ItemsAsync(StandingCalculator.PlanHeader plan, DateOnly asOf, CancellationToken ct)
+    {
+        if (_items.TryGetValue((plan.Id, asOf), out var done)) return done;
+        var items = await ItemsOnceAsync(plan, asOf, ct);
+        _items[(plan.Id, asOf)] = items;
+        return items;
+    }
+
+    private async Task<IReadOnlyList<Scoped>> ItemsOnceAsync(StandingCalculator.PlanHeader plan, DateOnly asOf, CancellationToken ct)
     {
         var o = options.Value;
         var dashboard = await dashboards.ComputeAsync(plan, asOf, null, ct);
@@ -52,26 +62,20 @@ public sealed class OversightService(TaskTrackerDb db, DashboardCalculator dashb
             .Select(p => new { p.ReportingCadence, p.ReportingGraceDays, p.OwnerAgencyId }).FirstAsync(ct);
         var measures = await db.Measures.AsNoTracking().Where(m => m.PlanId == plan.Id && m.Active)
             .Select(m => new { m.Id, m.ClauseId, m.TaskId, m.Cadence }).ToDictionaryAsync(m => m.Id, ct);
-        var links = await db.ClauseAgencies.AsNoTracking().Where(a => a.Clause.Task.PlanId == plan.Id)
-            .Select(a => new { a.ClauseId, a.Clause.TaskId, a.AgencyId, a.Position }).ToListAsync(ct);
+        var links = await responsibility.LinksOfPlanAsync(plan.Id, ct);
         var agencies = await db.Agencies.AsNoTracking().ToDictionaryAsync(a => a.Id, a => new AgencyBrief(a.Code, a.NameZh, a.NameEn), ct);
         var taskIds = await db.Tasks.AsNoTracking().Where(t => t.PlanId == plan.Id).ToDictionaryAsync(t => t.Number, t => t.Id, ct);
 
         Resp ForMeasure(int id)
         {
             var m = measures[id];
-            var rows = m.ClauseId is { } c ? links.Where(l => l.ClauseId == c).ToList()
-                : m.TaskId is { } t ? links.Where(l => l.TaskId == t).ToList() : [];
-            if (rows.Count == 0)
-                return new Resp(planRow.OwnerAgencyId is { } owner ? [owner] : [], []);
-            var lead = rows.Where(r => r.Position == 0).Select(r => r.AgencyId).ToHashSet();
-            return new Resp(lead, rows.Select(r => r.AgencyId).Where(a => !lead.Contains(a)).ToHashSet());
+            var r = Responsibility.ForMeasure(m.ClauseId, m.TaskId, planRow.OwnerAgencyId, links);
+            return new Resp(r.Lead.ToHashSet(), r.Cooperating.ToHashSet());
         }
         Resp ForTask(int number)
         {
-            var rows = links.Where(l => l.TaskId == taskIds[number]).ToList();
-            var lead = rows.Where(r => r.Position == 0).Select(r => r.AgencyId).ToHashSet();
-            return new Resp(lead, rows.Select(r => r.AgencyId).Where(a => !lead.Contains(a)).ToHashSet());
+            var r = Responsibility.ForTask(taskIds[number], links);
+            return new Resp(r.Lead.ToHashSet(), r.Cooperating.ToHashSet());
         }
         List<AgencyBrief> Briefs(IEnumerable<int> ids) => ids.Select(i => agencies[i]).ToList();
         Scoped Make(OversightItem item, Resp r) => new(item with { LeadAgencies = Briefs(r.Lead), CooperatingAgencies = Briefs(r.Coop) }, r.Lead, r.Coop);
@@ -137,7 +141,7 @@ public sealed class OversightService(TaskTrackerDb db, DashboardCalculator dashb
         return instances[Math.Min(f.InstancesDone, instances.Count - 1)].Due;
     }
 
-    private async Task<IEnumerable<Scoped>> MissingReportsAsync(DashboardCalculator.PlanHeader plan, DateOnly asOf, List<MeasureFigure> figures,
+    private async Task<IEnumerable<Scoped>> MissingReportsAsync(StandingCalculator.PlanHeader plan, DateOnly asOf, List<MeasureFigure> figures,
         ReportingCadence planCadence, int grace, Func<int, ReportingCadence?> cadenceOf, Dictionary<int, int> sectionOf,
         Func<int, Resp> responsible, Func<OversightItem, Resp, Scoped> make, CancellationToken ct)
     {
@@ -149,7 +153,7 @@ public sealed class OversightService(TaskTrackerDb db, DashboardCalculator dashb
         foreach (var f in figures.Where(f => f.Status != MeasureStatus.Done))
         {
             var cadence = cadenceOf(f.Id) ?? planCadence;
-            var months = cadence == ReportingCadence.Quarterly ? 3 : 1;
+            var months = Periods.Months(cadence);
             var last = f.DueDate < plan.End ? f.DueDate : plan.End;
             var missing = new List<(string Period, DateOnly Deadline)>();
             for (var start = new DateOnly(plan.Start.Year, plan.Start.Month, 1); start <= last; start = start.AddMonths(months))
@@ -158,7 +162,7 @@ public sealed class OversightService(TaskTrackerDb db, DashboardCalculator dashb
                 var deadline = end.AddDays(grace);
                 if (deadline >= asOf) break;
                 if (!reported[f.Id].Any(d => d >= start && d <= end))
-                    missing.Add((months == 3 ? $"{start.Year}-Q{(start.Month - 1) / 3 + 1}" : $"{start:yyyy-MM}", deadline));
+                    missing.Add((Periods.Label(start, months), deadline));
             }
             if (missing.Count == 0) continue;
             var oldest = missing[0].Deadline;
