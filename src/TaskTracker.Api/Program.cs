@@ -22,7 +22,14 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     Args = args,
     WebRootPath = !Directory.Exists(Path.Combine(Directory.GetCurrentDirectory(), "wwwroot")) && Directory.Exists(shippedWebRoot) ? shippedWebRoot : null,
 });
-var isCommand = args.FirstOrDefault() is "tokens" or "data" or "backup";
+var isCommand = args.FirstOrDefault() is "tokens" or "data" or "backup" or "plans";
+// A word the tool does not know (a typo such as `plan` or `token`) must not start the web server instead.
+if (!isCommand && args.FirstOrDefault() is { } first && !first.StartsWith('-') && !first.Contains('='))
+{
+    Console.Error.WriteLine($"unknown command '{first}'\nusage: (no command) runs the service; commands: tokens, data, backup, plans\n"
+                            + TaskTracker.Features.PlanImport.PlanCommands.Usage);
+    return 2;
+}
 if (isCommand)
 {
     // Logs go to stderr so that stdout carries only the command's own output, the token last.
@@ -84,6 +91,8 @@ var app = builder.Build();
 
 if (isCommand)
 {
+    if (args[0] == "plans" && args.ElementAtOrDefault(1) == "rollover") await InitialiseAsync(app); // reads the live plans
+    if (args[0] == "plans") return await TaskTracker.Features.PlanImport.PlanCommands.RunAsync(app.Services, args, Console.Out, Console.Error);
     if (args[0] != "tokens") return await DataCommands.RunAsync(app.Services, args, Console.Out, Console.Error);
     await InitialiseAsync(app);
     return await TokenCommands.RunAsync(app.Services, args, Console.Out, Console.Error);
