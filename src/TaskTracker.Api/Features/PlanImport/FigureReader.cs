@@ -11,7 +11,7 @@ internal sealed record FoundTarget(
     bool KindGuessed, bool ComparisonGuessed, bool UnitGuessed, string? UnitNote);
 
 /// <summary>A qualitative deliverable found in a phrase.</summary>
-internal sealed record FoundMilestone(string TitleZh, MilestoneKind Kind, Recurrence Recurrence);
+internal sealed record FoundMilestone(string TitleZh, MilestoneKind Kind, Recurrence Recurrence, DateOnly? DueDate, string? DueNote);
 
 /// <summary>
 /// Reads targets and deliverables from a sentence by the conventions plans are written in: a figure with a unit
@@ -127,12 +127,25 @@ internal static partial class FigureReader
         return text.Length == 0 ? after : text;
     }
 
-    public static FoundMilestone? Milestone(string phrase, string sentence)
+    [GeneratedRegex(@"(?<m>\d{1,2})\s*月(底|末)?(前|之前)|(?<h>上半年)|(?<q>一|二|三|第一|第二|第三)季度(末|底)?前")]
+    private static partial Regex DueWords();
+
+    public static FoundMilestone? Milestone(string phrase, string sentence, int year)
     {
         var p = phrase.Trim().Trim('。', '；', ';');
         if (p.Length < 4 || FramingWords().IsMatch(p)) return null;
         var recurrence = Regex.IsMatch(sentence, "每季度|按季度|逐季度|每个季度") ? Recurrence.Quarterly : Recurrence.None;
-        return new FoundMilestone(p, Kind(p), recurrence);
+        // A deadline written in the phrase (6月底前, 上半年, 三季度前); otherwise the plan's end.
+        DateOnly? due = null;
+        var d = DueWords().Match(p);
+        if (d.Success && recurrence == Recurrence.None)
+        {
+            var month = d.Groups["m"].Success ? int.Parse(d.Groups["m"].Value)
+                : d.Groups["h"].Success ? 6
+                : 3 * (d.Groups["q"].Value.TrimStart('第') switch { "一" => 1, "二" => 2, _ => 3 });
+            if (month is >= 1 and <= 12) due = new DateOnly(year, month, DateTime.DaysInMonth(year, month));
+        }
+        return new FoundMilestone(p, Kind(p), recurrence, due, due is null ? null : $"due date from “{d.Value}”");
     }
 
     private static MilestoneKind Kind(string p) =>

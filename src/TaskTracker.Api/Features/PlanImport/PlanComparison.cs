@@ -93,7 +93,7 @@ internal static class PlanComparison
         var sb = new System.Text.StringBuilder();
         sb.AppendLine($"{"element",-18} {"expected",8} {"found",6} {"matched",8} {"precision",10} {"recall",8}");
         foreach (var s in scores)
-            sb.AppendLine($"{s.Element,-18} {s.Expected,8} {s.Found,6} {s.Matched,8} {s.Precision,10:P1} {s.Recall,8:P1}".Replace('\u00a0', ' '));
+            sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{s.Element,-18} {s.Expected,8} {s.Found,6} {s.Matched,8} {s.Precision * 100,9:0.0}% {s.Recall * 100,7:0.0}%"));
         return sb.ToString();
     }
 

@@ -194,13 +194,13 @@ internal static partial class PlanDraftBuilder
                         if (figures.Count > 0) continue;
                         // In a sentence with a target, the target measures the generic actions around it; only a
                         // phrase naming a concrete output (document, system, project, mechanism, event) is a deliverable.
-                        if (FigureReader.Milestone(phrase, sentence) is { } m && (m.Kind != MilestoneKind.Other || !SentenceHasTarget(sentence)))
+                        if (FigureReader.Milestone(phrase, sentence, year) is { } m && (m.Kind != MilestoneKind.Other || !SentenceHasTarget(sentence)))
                         {
                             placed = true;
                             milestones.Add(new SeedMilestone
                             {
                                 Code = $"M{pt.Number:00}-{milestones.Count + 1}", Clause = ci, TitleZh = m.TitleZh, TitleEn = "", Kind = m.Kind,
-                                DueDate = periodEnd, Recurrence = m.Recurrence, SourceText = sentence,
+                                DueDate = m.DueDate ?? periodEnd, Recurrence = m.Recurrence, SourceText = sentence, Note = m.DueNote,
                             });
                         }
                     }

@@ -137,7 +137,8 @@ internal static partial class PlanTextParser
         {
             foreach (var s in standingAt.Where(s => s.FromTask == t)) activeNotes.Add((s.Note, s.Agencies));
             var (numeral, section, tl) = taskLines[t];
-            var n = style == NumeralStyle.ChineseParen ? PlanText.ChineseNumber(numeral) : int.Parse(numeral);
+            var digits = numeral.Trim('（', '）', '(', ')', '.', '．', '、', ' ');
+            var n = style == NumeralStyle.ChineseParen ? PlanText.ChineseNumber(digits) : int.Parse(digits);
             if (n != expected && n != 1)
                 notes.Add($"task numbering jumps from {expected - 1} to {n} at “{Short(tl[0])}”");
             expected = n + 1;
@@ -157,7 +158,7 @@ internal static partial class PlanTextParser
             if (style is { } chosen && chosen != s) continue;
             var m = rx.Match(line);
             // A heading has words after its numeral; a bracketed note such as （责任单位：…） never matches these.
-            if (m.Success && m.Groups["rest"].Value.Trim().Length > 0) return (s, m.Groups["n"].Value);
+            if (m.Success && m.Groups["rest"].Value.Trim().Length > 0) return (s, line[..m.Groups["rest"].Index].Trim());
         }
         return null;
     }
