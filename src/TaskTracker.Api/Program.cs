@@ -12,6 +12,7 @@ using TaskTracker.Features.Notifications;
 using TaskTracker.Features.Operations;
 using TaskTracker.Features.Progress;
 using TaskTracker.Features.Plans;
+using TaskTracker.Features.PlanImport;
 using TaskTracker.Features.Seeding;
 using TaskTracker.Infrastructure;
 
@@ -62,6 +63,7 @@ builder.Services.AddOptions<TaskTracker.Features.Oversight.OversightOptions>()
 builder.Services.AddNotifications(builder.Configuration);
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 builder.Services.AddScoped<SeedLoader>();
+builder.Services.AddPlanImport();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // binding errors reach the problem-details mapper
@@ -132,6 +134,7 @@ TaskTracker.Features.Oversight.OversightEndpoints.MapOversight(api);
 api.MapAudit();
 api.MapNotifications();
 api.MapTokens();
+api.MapPlanDrafts();
 
 await InitialiseAsync(app);
 await app.RunAsync();

@@ -28,6 +28,7 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
     public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();
     public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<Features.PlanImport.PlanDraftRecord> PlanDrafts => Set<Features.PlanImport.PlanDraftRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder b)
     {
@@ -55,6 +56,7 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
 
     protected override void OnModelCreating(ModelBuilder b)
     {
+        b.Entity<Features.PlanImport.PlanDraftRecord>(Features.PlanImport.PlanDraftService.Configure);
         b.Entity<Plan>(e =>
         {
             e.HasIndex(x => x.Code).IsUnique();

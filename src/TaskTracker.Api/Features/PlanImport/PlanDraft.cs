@@ -8,7 +8,7 @@ using TaskTracker.Features.Seeding;
 namespace TaskTracker.Features.PlanImport;
 
 /// <summary>What the importer recognised, could not place or had to guess: the office's review list.</summary>
-internal sealed record ImportFindings
+public sealed record ImportFindings
 {
     public required string Code { get; init; }
     public required Dictionary<string, int> Recognised { get; init; }
