@@ -117,6 +117,33 @@ public class PlanCommandTests(TaskTrackerApp app) : ProgressTestBase(app), IClas
         Assert.Equal(before, await LivePlans());
     }
 
+    [Fact]
+    public async Task The_output_folder_is_never_an_existing_non_draft_folder_nor_under_the_seed_path()
+    {
+        var root = TestPaths.NewTempDir("out");
+        var text = Path.Combine(root, "plan.txt");
+        await File.WriteAllTextAsync(text, PlanTexts.PrefectureHalfWidth);
+        var precious = Path.Combine(root, "precious");
+        Directory.CreateDirectory(precious);
+        await File.WriteAllTextAsync(Path.Combine(precious, "keep.txt"), "keep");
+        var (code, _, stderr) = await Run("import", "--text", text, "--code", "pref-2028", "--out", precious);
+        Assert.Equal(1, code);
+        Assert.Contains("is not an earlier draft", stderr);
+        Assert.Equal(["keep.txt"], Directory.GetFiles(precious).Select(Path.GetFileName));
+
+        (code, _, stderr) = await Run("import", "--text", text, "--code", "pref-2028", "--out", Path.Combine(App.SeedRoot, "pref-2028"));
+        Assert.Equal(1, code);
+        Assert.Contains("must not be under the seed path", stderr);
+        Assert.False(Directory.Exists(Path.Combine(App.SeedRoot, "pref-2028")));
+
+        // An earlier draft is replaced by a new import.
+        var draft = Path.Combine(root, "draft");
+        Assert.Equal(0, (await Run("import", "--text", text, "--code", "pref-2028", "--out", draft)).Code);
+        Assert.Equal(0, (await Run("import", "--text", text, "--code", "pref-2028", "--out", draft)).Code);
+        Assert.Equal(["agencies.json", "findings.json", "findings.md", "plan.json", "source.txt", "tasks.json"],
+            Directory.GetFiles(draft).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
     [Theory]
     [InlineData(new string[0], "a subcommand is required")]
     [InlineData(new[] { "improt", "--text", "x" }, "unknown subcommand 'improt'")]

@@ -36,6 +36,9 @@ internal sealed record PlanDraft(SeedPlan Plan, SeedTasksFile Tasks, SeedAgencie
     public void WriteTo(string dir)
     {
         var full = Path.GetFullPath(dir);
+        // Only an earlier draft is replaced; any other existing folder (a typo such as --out .) is left alone.
+        if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any() && !File.Exists(Path.Combine(full, "findings.json")))
+            throw new PlanImportException($"--out: {full} exists and is not an earlier draft; choose a new folder");
         var parent = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(parent);
         var temp = Path.Combine(parent, $".{Path.GetFileName(full)}.tmp-{Guid.NewGuid():N}");
