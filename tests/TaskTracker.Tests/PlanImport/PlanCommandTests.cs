@@ -181,6 +181,43 @@ public class PlanCommandTests(TaskTrackerApp app) : ProgressTestBase(app), IClas
     }
 
     [Fact]
+    public async Task The_service_binary_runs_plans_as_a_command_not_as_the_web_server()
+    {
+        var root = TestPaths.NewTempDir("binary");
+        var text = Path.Combine(root, "plan.txt");
+        await File.WriteAllTextAsync(text, PlanTexts.PrefectureHalfWidth);
+        var catalogue = Path.Combine(root, "agencies.json");
+        await File.WriteAllTextAsync(catalogue, PlanTexts.Catalogue);
+        async Task<(int Code, string Out, string Err)> Binary(params string[] args)
+        {
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = root };
+            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "TaskTracker.Api.dll"));
+            foreach (var a in args) psi.ArgumentList.Add(a);
+            psi.Environment["Database__SeedPath"] = "";
+            psi.Environment["Logging__LogLevel__Default"] = "Warning";
+            using var p = Process.Start(psi)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            return (p.ExitCode, await stdout, await stderr);
+        }
+
+        var ok = await Binary("plans", "import", "--text", text, "--code", "pref-2028", "--catalogue", catalogue);
+        Assert.True(ok.Code == 0, ok.Err);
+        Assert.StartsWith("Draft plan pref-2028 written to ", ok.Out);
+        Assert.True(File.Exists(Path.Combine(root, "plan-drafts", "pref-2028", "findings.md"))); // the default folder
+        var typo = await Binary("plans", "imprt");
+        Assert.Equal(2, typo.Code);
+        Assert.Contains("unknown subcommand 'imprt'", typo.Err);
+        var empty = Path.Combine(root, "empty.txt");
+        await File.WriteAllTextAsync(empty, "");
+        var bad = await Binary("plans", "import", "--text", empty, "--code", "empty-2028", "--out", Path.Combine(root, "e"));
+        Assert.Equal(1, bad.Code);
+        Assert.Contains("the text is empty", bad.Err);
+        Assert.False(Directory.Exists(Path.Combine(root, "e")));
+    }
+
+    [Fact]
     public async Task Rollover_takes_the_old_plans_agencies_and_final_accepted_figures_as_baselines()
     {
         App.Clock.SetUtcNow(new DateTimeOffset(2026, 1, 5, 2, 0, 0, TimeSpan.Zero));

@@ -41,7 +41,7 @@ public sealed record PlanDraftDto(string Code, PlanDraftStatus Status, int Versi
     DateTime? PublishedAtUtc, ImportFindings Findings, SeedPlan Plan, SeedTasksFile Tasks, SeedAgenciesFile Agencies);
 public sealed record PublishedPlan(string Code, DateTime PublishedAtUtc, string Plan);
 
-public static class PlanImportSetup
+internal static class PlanImportSetup
 {
     public static IServiceCollection AddPlanImport(this IServiceCollection services) => services.AddScoped<PlanDraftService>();
 
@@ -85,7 +85,7 @@ public static class PlanImportSetup
     }
 }
 
-public sealed class PlanDraftService(TaskTrackerDb db, TimeProvider clock, Caller caller, SeedLoader loader)
+internal sealed class PlanDraftService(TaskTrackerDb db, TimeProvider clock, Caller caller, SeedLoader loader)
 {
     public const int MaxTextLength = 1_000_000;
 
