@@ -114,6 +114,7 @@ public class PlanDraftApiTests(TaskTrackerApp app) : ProgressTestBase(app), ICla
         (await (await office.PostAsJsonAsync("/api/plan-drafts", new { code = "empty-2026", text = "  " })).ReadProblem(400)).AssertFieldError("text");
         (await (await office.PostAsJsonAsync("/api/plan-drafts", new { code = "none-2026", text = "某县2026年要点\n\n全年抓好落实。" })).ReadProblem(400)).AssertFieldError("text");
         await (await office.PostAsJsonAsync("/api/plan-drafts", new { code = "x-2026", text = Text, status = "published" })).ReadProblem(400);
+        (await (await office.PostAsJsonAsync("/api/plan-drafts", new { code = "big-2026", text = new string('a', 200_001) })).ReadProblem(400)).AssertFieldError("text");
         await (await office.PostAsJsonAsync("/api/plan-drafts", new { code = "guizhou-2025", text = Text })).ReadProblem(409); // a live plan
         await (await office.GetAsync("/api/plan-drafts/no-such-draft")).ReadProblem(404);
         Assert.Empty(await App.WithDb(db => db.PlanDrafts.Where(d => d.Code != "sample-county-2026").Select(d => d.Code).ToListAsync()));

@@ -43,17 +43,19 @@ internal static partial class FigureReader
     {
         var found = new List<FoundTarget>();
         var lastEnd = 0;
-        foreach (Match m in Figure().Matches(phrase))
+        // The figures of the phrase, found once: each one's metric stops at the next.
+        var figures = Figure().Matches(phrase).Where(x => x.Groups["unit"].Success || x.Groups["mul"].Success
+                                                          || (x.Groups["latin"].Success && IsLatinUnit(x.Groups["latin"].Value))).ToList();
+        for (var fi = 0; fi < figures.Count; fi++)
         {
-            if (!m.Groups["unit"].Success && !m.Groups["latin"].Success && !m.Groups["mul"].Success) continue;
+            var m = figures[fi];
             string unit;
             bool unitGuessed = false;
             string? unitNote = null;
             if (m.Groups["latin"].Success)
             {
                 var written = m.Groups["latin"].Value;
-                var known = KnownLatinUnit(written);
-                if (known is null) continue; // 5G, IPv6 and the like are names, not quantities
+                var known = KnownLatinUnit(written)!; // 5G, IPv6 and the like were left out above: names, not quantities
                 unit = known;
                 if (!known.Equals(written, StringComparison.OrdinalIgnoreCase))
                 {
@@ -74,8 +76,7 @@ internal static partial class FigureReader
 
             var lead = phrase[lastEnd..m.Index];
             var tail = phrase[(m.Index + m.Length)..];
-            var nextFigure = Figure().Matches(tail).FirstOrDefault(x => x.Groups["unit"].Success || x.Groups["mul"].Success
-                                                                        || (x.Groups["latin"].Success && IsLatinUnit(x.Groups["latin"].Value)));
+            var nextAt = fi + 1 < figures.Count ? figures[fi + 1].Index - (m.Index + m.Length) : -1;
             lastEnd = m.Index + m.Length;
             var post = m.Groups["post"].Value;
             var before = ComparisonBefore().Match(lead);
@@ -106,8 +107,8 @@ internal static partial class FigureReader
             }
             var direction = Regex.IsMatch(lead, "降低|下降|减少|控制在|压减|降至") || post is "以内" or "以下" ? Direction.Lower : Direction.Higher;
 
-            var counted = tail[..(nextFigure is not null ? nextFigure.Index : tail.Length)];
-            if (nextFigure is not null && counted.IndexOf('、') is >= 0 and var cut) counted = counted[..cut];
+            var counted = tail[..(nextAt >= 0 ? nextAt : tail.Length)];
+            if (nextAt >= 0 && counted.IndexOf('、') is >= 0 and var cut) counted = counted[..cut];
             found.Add(new FoundTarget(phrase, Metric(lead, counted), value, unit,
                 m.Value.Trim(), mul, comparison, kind, direction, kindGuessed, comparisonGuessed, unitGuessed, unitNote));
         }

@@ -174,9 +174,10 @@ internal static partial class PlanDraftBuilder
                 foreach (var sentence in PlanText.Sentences(pc.TextZh))
                 {
                     var placed = false;
-                    foreach (var phrase in PlanText.Phrases(sentence))
+                    var phrases = PlanText.Phrases(sentence).Select(p => (Text: p, Figures: FigureReader.Targets(p))).ToList();
+                    var sentenceHasTarget = phrases.Any(p => p.Figures.Count > 0);
+                    foreach (var (phrase, figures) in phrases)
                     {
-                        var figures = FigureReader.Targets(phrase);
                         foreach (var f in figures)
                         {
                             placed = true;
@@ -197,7 +198,7 @@ internal static partial class PlanDraftBuilder
                         if (figures.Count > 0) continue;
                         // In a sentence with a target, the target measures the generic actions around it; only a
                         // phrase naming a concrete output (document, system, project, mechanism, event) is a deliverable.
-                        if (FigureReader.Milestone(phrase, sentence, year) is { } m && (m.Kind != MilestoneKind.Other || !SentenceHasTarget(sentence)))
+                        if (FigureReader.Milestone(phrase, sentence, year) is { } m && (m.Kind != MilestoneKind.Other || !sentenceHasTarget))
                         {
                             placed = true;
                             milestones.Add(new SeedMilestone
@@ -270,8 +271,6 @@ internal static partial class PlanDraftBuilder
             if (what.Count > 0) guessed.Add($"{code2} “{f.ValueAsWritten}” in “{f.Phrase}”: guessed {string.Join(", ", what)}");
         }
     }
-
-    private static bool SentenceHasTarget(string sentence) => PlanText.Phrases(sentence).Any(p => FigureReader.Targets(p).Count > 0);
 
     private static SeedTarget ToTarget(FoundTarget f, string code, int? clause, string sourceText, DateOnly due, List<int>? tasks) => new()
     {

@@ -87,7 +87,7 @@ internal static class PlanImportSetup
 
 internal sealed class PlanDraftService(TaskTrackerDb db, TimeProvider clock, Caller caller, SeedLoader loader)
 {
-    public const int MaxTextLength = 1_000_000;
+    public const int MaxTextLength = 200_000; // characters; a provincial plan is about 10 000
 
     internal async Task<PlanDraftDto> UploadAsync(UploadPlanTextBody body, CancellationToken ct)
     {
