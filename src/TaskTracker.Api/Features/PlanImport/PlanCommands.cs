@@ -56,6 +56,7 @@ internal static class PlanCommands
             return 2;
         }
         if (!File.Exists(textPath)) throw new PlanImportException($"--text: file not found: {textPath}");
+        if (new FileInfo(textPath).Length > 10 * 1024 * 1024) throw new PlanImportException("--text: the file is larger than 10 MB; a plan's text is far smaller");
         var catalogue = AgencyCatalogue.Load(opts.GetValueOrDefault("catalogue") ?? SeedRoot(services));
         var clock = services.GetRequiredService<TimeProvider>();
         var draft = PlanDraftBuilder.Build(PlanText.Decode(await File.ReadAllBytesAsync(textPath)), code, catalogue, clock);
