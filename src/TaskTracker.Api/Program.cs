@@ -64,6 +64,7 @@ api.MapOversight();
 api.MapAudit();
 api.MapNotifications();
 api.MapAccess();
+api.MapSeeding();
 
 await app.InitialiseAsync();
 await app.RunAsync();

@@ -1,4 +1,5 @@
 using TaskTracker.Features.Seeding;
+using TaskTracker.Features.Seeding.Import;
 
 namespace TaskTracker.Cli;
 
@@ -10,13 +11,15 @@ internal static class CommandLine
 {
     /// <param name="Name">The first argument that selects the command.</param>
     /// <param name="NeedsData">Migrate and seed the database first (as the server does at start).</param>
-    private sealed record Command(string Name, string Summary, bool NeedsData, Func<IServiceProvider, string[], TextWriter, TextWriter, Task<int>> Run);
+    private sealed record Command(string Name, string Summary, Func<string[], bool> NeedsData, Func<IServiceProvider, string[], TextWriter, TextWriter, Task<int>> Run);
 
     private static readonly Command[] Commands =
     [
-        new("tokens", "create, list and revoke API tokens", NeedsData: true, TokenCommands.RunAsync),
-        new("data", "copy or check a deployment between SQLite and PostgreSQL", NeedsData: false, DataCommands.RunAsync),
-        new("backup", "write a consistent copy of the SQLite database", NeedsData: false, DataCommands.RunAsync),
+        new("tokens", "create, list and revoke API tokens", NeedsData: _ => true, TokenCommands.RunAsync),
+        new("data", "copy or check a deployment between SQLite and PostgreSQL", NeedsData: _ => false, DataCommands.RunAsync),
+        new("backup", "write a consistent copy of the SQLite database", NeedsData: _ => false, DataCommands.RunAsync),
+        // import reads only files; rollover reads the live plans' final figures.
+        new("plans", "import a plan's published text as a draft; roll a plan over to next year", NeedsData: a => a.ElementAtOrDefault(1) == "rollover", PlanCommands.RunAsync),
     ];
 
     /// <summary>
@@ -41,11 +44,11 @@ internal static class CommandLine
             await error.WriteLineAsync($"unknown command '{args[0]}'.\n\n{Usage}");
             return 2;
         }
-        if (command.NeedsData) await app.InitialiseAsync();
+        if (command.NeedsData(args)) await app.InitialiseAsync();
         return await command.Run(app.Services, args, output, error);
     }
 
     public static string Usage =>
         "usage: TaskTracker.Api [command] [options]\n  (no command) serve the API\n" +
-        string.Join("\n", Commands.Select(c => $"  {c.Name,-8} {c.Summary}"));
+        string.Join("\n", Commands.Select(c => $"  {c.Name,-8} {c.Summary}")) + "\n\n" + PlanCommands.Usage;
 }

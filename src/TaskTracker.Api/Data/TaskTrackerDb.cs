@@ -28,6 +28,7 @@ internal abstract class TaskTrackerDb(DbContextOptions options) : DbContext(opti
     public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();
     public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<PlanDraftRecord> PlanDrafts => Set<PlanDraftRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder b)
     {
@@ -55,6 +56,14 @@ internal abstract class TaskTrackerDb(DbContextOptions options) : DbContext(opti
 
     protected override void OnModelCreating(ModelBuilder b)
     {
+        b.Entity<PlanDraftRecord>(e =>
+        {
+            e.ToTable("PlanDrafts");
+            e.HasIndex(x => x.Code).IsUnique();
+            e.Property(x => x.Code).HasMaxLength(64);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.Version).IsConcurrencyToken();
+        });
         b.Entity<Plan>(e =>
         {
             e.HasIndex(x => x.Code).IsUnique();

@@ -73,6 +73,8 @@ internal sealed record SeedClause
     public string? ResponsibleText { get; init; }
     public List<string>? Agencies { get; init; }
     public bool? AndOthers { get; init; }
+    /// <summary>A note such as 以下均需各市〔州〕负责，不再单独列出 that adds its agencies (after the bracket's) to this clause.</summary>
+    public string? StandingNote { get; init; }
 }
 
 internal sealed record SeedTarget
@@ -106,6 +108,9 @@ internal sealed record SeedFigure
     public string? SourceText { get; init; }
     public string? Source { get; init; }
     public string? Note { get; init; }
+    /// <summary>Set by `plans rollover`: the accepted report of the previous plan this baseline was taken from
+    /// (its sourceText then quotes the previous plan, not this plan's source.txt).</summary>
+    public long? FromReport { get; init; }
 }
 
 internal sealed record SeedMilestone

@@ -3,7 +3,8 @@ using Microsoft.Extensions.Options;
 namespace TaskTracker.Features.Seeding;
 
 /// <summary>
-/// The Seeding module: loads the plans shipped beside the binaries at start-up. It is a composition root of the
+/// The Seeding module: loads the plans shipped beside the binaries at start-up, and reads next year's plan from its
+/// published text into a draft (Import/). It is a composition root of the
 /// data (it writes every table of a plan), so it may use what the other modules define; no module uses it.
 /// </summary>
 internal static class SeedingModule
@@ -11,8 +12,12 @@ internal static class SeedingModule
     public static WebApplicationBuilder AddSeeding(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<SeedLoader>();
+        builder.Services.AddScoped<Import.PlanDraftService>();
         return builder;
     }
+
+    /// <summary>The office's plan drafts: a plan's published text read into the seed format, reviewed, then published.</summary>
+    public static IEndpointRouteBuilder MapSeeding(this IEndpointRouteBuilder app) => Import.PlanDraftEndpoints.MapEndpoints(app);
 
     /// <summary>Migrates (or checks) the database and loads the seed plans; run before serving and before commands that need data.</summary>
     public static async Task InitialiseAsync(this WebApplication app)
