@@ -61,7 +61,7 @@ internal static class PlanDraftEndpoints
     }
 }
 
-internal sealed class PlanDraftService(TaskTrackerDb db, TimeProvider clock, Caller caller, SeedLoader loader)
+internal sealed class PlanDraftService(TaskTrackerDb db, TimeProvider clock, Caller caller, SeedLoader loader, WriteStep writes)
 {
     public const int MaxTextLength = 200_000; // characters; a provincial plan is about 10 000
 
@@ -93,11 +93,16 @@ internal sealed class PlanDraftService(TaskTrackerDb db, TimeProvider clock, Cal
             Code = code, SourceText = draft.SourceText, PlanJson = Json(draft.Plan), TasksJson = Json(draft.Tasks), AgenciesJson = Json(draft.Agencies),
             FindingsJson = Json(draft.Findings), CreatedAtUtc = now, UpdatedAtUtc = now, CreatedByTokenId = caller.TokenId,
         };
-        db.Add(record);
-        db.Audit.Add(caller.Audit(now, "plan-draft.uploaded", "plan-draft", code, draft.Findings.Recognised));
-        try { await db.SaveChangesAsync(ct); }
+        try
+        {
+            return await writes.RunAsync(null, w =>
+            {
+                db.Add(record);
+                w.Audit("plan-draft.uploaded", "plan-draft", code, draft.Findings.Recognised);
+                return Task.FromResult(ToDto(record));
+            }, ct);
+        }
         catch (DbUpdateException) { throw new ConflictException($"a draft '{code}' was uploaded at the same time"); }
-        return ToDto(record);
     }
 
     internal Task<List<PlanDraftSummary>> ListAsync(CancellationToken ct) =>
@@ -124,11 +129,13 @@ internal sealed class PlanDraftService(TaskTrackerDb db, TimeProvider clock, Cal
         record.TasksJson = Json(body.Tasks!);
         record.AgenciesJson = Json(body.Agencies!);
         record.FindingsJson = Json(findings);
-        record.UpdatedAtUtc = clock.GetUtcNow().UtcDateTime;
-        record.Version++;
-        db.Audit.Add(caller.Audit(record.UpdatedAtUtc, "plan-draft.corrected", "plan-draft", code, new { record.Version }));
-        await Save(ct);
-        return ToDto(record);
+        return await Save(w =>
+        {
+            record.UpdatedAtUtc = w.Now;
+            record.Version++;
+            w.Audit("plan-draft.corrected", "plan-draft", code, new { record.Version });
+            return ToDto(record);
+        }, null, ct);
     }
 
     internal async Task<PublishedPlan> PublishAsync(string code, string ifMatch, CancellationToken ct)
@@ -144,15 +151,19 @@ internal sealed class PlanDraftService(TaskTrackerDb db, TimeProvider clock, Cal
         catch (DbUpdateException) { throw new ConflictException($"plan '{code}' was published at the same time"); }
 
         // The loader clears the change tracker: read the draft again to mark it published.
+        // The loader commits the plan in its own transaction (it is idempotent, so a crash here and a retry of the
+        // publish load nothing twice); marking the draft published is this write.
         record = await db.Set<PlanDraftRecord>().FirstAsync(d => d.Code == code, ct);
-        var now = clock.GetUtcNow().UtcDateTime;
-        record.Status = PlanDraftStatus.Published;
-        record.PublishedAtUtc = now;
-        record.UpdatedAtUtc = now;
-        record.Version++;
-        db.Audit.Add(caller.Audit(now, "plan-draft.published", "plan-draft", code, new { plan = code }));
-        await Save(ct);
-        return new PublishedPlan(code, now, $"/api/plans/{code}");
+        var planId = await db.Plans.Where(p => p.Code == code).Select(p => p.Id).SingleAsync(ct);
+        return await Save(w =>
+        {
+            record.Status = PlanDraftStatus.Published;
+            record.PublishedAtUtc = w.Now;
+            record.UpdatedAtUtc = w.Now;
+            record.Version++;
+            w.Audit("plan-draft.published", "plan-draft", code, new { plan = code });
+            return new PublishedPlan(code, w.Now, $"/api/plans/{code}");
+        }, planId, ct);
     }
 
     private async Task<PlanDraftRecord> Load(string code, string ifMatch, CancellationToken ct)
@@ -164,9 +175,9 @@ internal sealed class PlanDraftService(TaskTrackerDb db, TimeProvider clock, Cal
         return record;
     }
 
-    private async Task Save(CancellationToken ct)
+    private async Task<T> Save<T>(Func<WriteScope, T> change, int? planId, CancellationToken ct)
     {
-        try { await db.SaveChangesAsync(ct); }
+        try { return await writes.RunAsync(planId, w => Task.FromResult(change(w)), ct); }
         catch (DbUpdateConcurrencyException) { throw new PreconditionFailedException("the draft changed while this request ran; read it again"); }
     }
 
