@@ -15,9 +15,9 @@ internal sealed class DashboardOptions
 }
 
 /// <summary>
-/// Serialised dashboard responses, keyed by the same text the ETag is hashed from: the database stamp (seed hash and
-/// the plan's reports: highest id, count, sum of versions), the path (plan, agency, format), the query string and,
-/// when asOf is left out, today's date. The stamp is read from the database on every request, so an entry is only
+/// Serialised dashboard responses, keyed by the same text the ETag is hashed from: the plan's version (id, revision,
+/// seed hash; see <see cref="PlanVersions"/>), the path (plan, agency, format), the query string and,
+/// when asOf is left out, today's date. The version is read from the database on every request, so an entry is only
 /// found while the data behind it is unchanged, whichever instance changed it. Bounded by size; superseded entries
 /// are never asked for again and leave by expiry or compaction.
 /// </summary>
