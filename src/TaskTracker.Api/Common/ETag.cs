@@ -64,16 +64,47 @@ internal sealed class DashboardETagFilter(TaskTrackerDb db, DashboardResponseCac
             http.Response.Headers.ETag = etag;
             return hit.ToResult();
         }
-        var result = await next(ctx);
-        http.Response.Headers.ETag = etag;
-        if (!cache.Enabled) return result;
-        var entry = DashboardResponseCache.Capture(result, json.Value.SerializerOptions);
-        if (entry is null) return result;
-        // Keep it only if nothing moved while the figures were computed: a filing committed meanwhile, or midnight
-        // passing for a default asOf, would otherwise file newer figures under the older key.
-        if ((!defaultAsOf || Today() == today) && await Stamp() == stamp)
-            cache.Set(key, entry);
-        return entry.ToResult();
+        if (!cache.Enabled)
+        {
+            var uncached = await next(ctx);
+            http.Response.Headers.ETag = etag;
+            return uncached;
+        }
+        // One computation per key at a time: when a write moves the version, the clients that ask at once wait for
+        // the first one's figures instead of each loading the plan's history again.
+        var mine = new TaskCompletionSource<DashboardResponseCache.Entry?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var flight = cache.Join(key, mine.Task);
+        if (flight != mine.Task)
+        {
+            if (await flight.WaitAsync(http.RequestAborted) is { } shared)
+            {
+                http.Response.Headers.ETag = etag;
+                return shared.ToResult();
+            }
+            // The first one failed or gave an answer that is not kept (an error): find our own.
+            var own = await next(ctx);
+            http.Response.Headers.ETag = etag;
+            return own;
+        }
+        DashboardResponseCache.Entry? entry = null;
+        try
+        {
+            cache.CountComputation();
+            var result = await next(ctx);
+            http.Response.Headers.ETag = etag;
+            entry = DashboardResponseCache.Capture(result, json.Value.SerializerOptions);
+            if (entry is null) return result;
+            // Keep it only if nothing moved while the figures were computed: a filing committed meanwhile, or midnight
+            // passing for a default asOf, would otherwise file newer figures under the older key.
+            if ((!defaultAsOf || Today() == today) && await Stamp() == stamp)
+                cache.Set(key, entry);
+            return entry.ToResult();
+        }
+        finally
+        {
+            cache.Leave(key, mine.Task);
+            mine.TrySetResult(entry);
+        }
     }
 
     private string Today() => ChinaTime.Today(clock).ToString("yyyy-MM-dd");

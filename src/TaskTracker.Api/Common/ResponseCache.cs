@@ -42,6 +42,19 @@ internal sealed class DashboardResponseCache : IDisposable
     /// <summary>Entries held now (for tests and diagnostics).</summary>
     public int Count => _cache?.Count ?? 0;
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task<Entry?>> _inFlight = new();
+    private long _computations;
+
+    /// <summary>Cached reads computed (not served from an entry) since start (for tests and diagnostics).</summary>
+    public long Computations => Interlocked.Read(ref _computations);
+
+    internal void CountComputation() => Interlocked.Increment(ref _computations);
+
+    /// <summary>The computation already running for this key, or <paramref name="mine"/> when none is (the caller computes).</summary>
+    internal Task<Entry?> Join(string key, Task<Entry?> mine) => _inFlight.GetOrAdd(key, mine);
+
+    internal void Leave(string key, Task<Entry?> mine) => _inFlight.TryRemove(new KeyValuePair<string, Task<Entry?>>(key, mine));
+
     public bool TryGet(string key, out Entry entry)
     {
         entry = null!;

@@ -138,6 +138,26 @@ public class PlanRevisionTests(TaskTrackerApp app) : ProgressTestBase(app), ICla
     }
 
     [Fact]
+    public async Task Clients_asking_at_once_after_a_change_share_one_computation()
+    {
+        var cache = App.Service<DashboardResponseCache>();
+        var reporter = await As(Role.Reporter, "bigdata-bureau");
+        Assert.Equal(HttpStatusCode.Created, (await PostJson(reporter, $"/api/targets/{await MeasureId("T05-1")}/reports", TargetBody(1310))).StatusCode);
+        var before = cache.Computations;
+        var client = App.CreateClient();
+        // Whether they overlap or not, one computes and the rest wait for it or find its entry.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            var r = await client.GetAsync(Dashboard + "?asOf=2025-06-29");
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            return (Body: await r.Content.ReadAsByteArrayAsync(), ETag: r.Headers.ETag!.Tag);
+        }));
+        Assert.Equal(before + 1, cache.Computations);
+        Assert.Single(answers.Select(a => a.ETag).Distinct());
+        Assert.All(answers, a => Assert.Equal(answers[0].Body, a.Body));
+    }
+
+    [Fact]
     public async Task A_seed_reload_moves_every_plans_revision_and_etag()
     {
         await using var own = new TaskTrackerApp();
