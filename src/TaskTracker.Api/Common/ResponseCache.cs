@@ -15,9 +15,9 @@ internal sealed class DashboardOptions
 }
 
 /// <summary>
-/// Serialised dashboard responses, keyed by the same text the ETag is hashed from: the database stamp (seed hash and
-/// the plan's reports: highest id, count, sum of versions), the path (plan, agency, format), the query string and,
-/// when asOf is left out, today's date. The stamp is read from the database on every request, so an entry is only
+/// Serialised dashboard responses, keyed by the same text the ETag is hashed from: the plan's version (id, revision,
+/// seed hash; see <see cref="PlanVersions"/>), the path (plan, agency, format), the query string and,
+/// when asOf is left out, today's date. The version is read from the database on every request, so an entry is only
 /// found while the data behind it is unchanged, whichever instance changed it. Bounded by size; superseded entries
 /// are never asked for again and leave by expiry or compaction.
 /// </summary>
@@ -41,6 +41,19 @@ internal sealed class DashboardResponseCache : IDisposable
 
     /// <summary>Entries held now (for tests and diagnostics).</summary>
     public int Count => _cache?.Count ?? 0;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task<Entry?>> _inFlight = new();
+    private long _computations;
+
+    /// <summary>Cached reads computed (not served from an entry) since start (for tests and diagnostics).</summary>
+    public long Computations => Interlocked.Read(ref _computations);
+
+    internal void CountComputation() => Interlocked.Increment(ref _computations);
+
+    /// <summary>The computation already running for this key, or <paramref name="mine"/> when none is (the caller computes).</summary>
+    internal Task<Entry?> Join(string key, Task<Entry?> mine) => _inFlight.GetOrAdd(key, mine);
+
+    internal void Leave(string key, Task<Entry?> mine) => _inFlight.TryRemove(new KeyValuePair<string, Task<Entry?>>(key, mine));
 
     public bool TryGet(string key, out Entry entry)
     {

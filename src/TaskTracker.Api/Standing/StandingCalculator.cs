@@ -10,7 +10,6 @@ namespace TaskTracker.Standing;
 /// deadline watcher all read it from here; within one request (one scope) it is computed once per plan and date.
 /// </summary>
 internal sealed class StandingCalculator(TaskTrackerDb db, Microsoft.Extensions.Options.IOptions<OversightOptions> options, Responsibility responsibility)
-    : IDataStamps
 {
     private sealed record MeasureRow(int Id, string Code, bool IsTarget, int? TaskId, bool IsHeadline, string TitleZh, string TitleEn,
         string? Unit, decimal? Value, decimal? Baseline, TargetKind? Kind, Direction? Direction, Comparison? Comparison,
@@ -26,35 +25,6 @@ internal sealed class StandingCalculator(TaskTrackerDb db, Microsoft.Extensions.
         await db.Plans.AsNoTracking().Where(p => p.Code == code)
             .Select(p => new PlanHeader(p.Id, p.Code, p.TitleZh, p.TitleEn, p.PeriodStart, p.PeriodEnd, p.SeedHash))
             .FirstOrDefaultAsync(ct) ?? throw new NotFoundException("Plan", code);
-
-    /// <summary>A cheap fingerprint of everything a dashboard depends on; changes whenever a report is filed or reviewed or the seed changes.</summary>
-    public async Task<string> StampAsync(PlanHeader plan, CancellationToken ct)
-    {
-        // One group at most (grouped by the filtered key), so SingleOrDefault: no ordering needed. Answered from
-        // IX_Reports_PlanId_Id_Version alone.
-        var s = await db.Reports.AsNoTracking().Where(r => r.PlanId == plan.Id).GroupBy(r => r.PlanId)
-            .Select(g => new { Max = g.Max(r => r.Id), Count = g.Count(), Versions = g.Sum(r => r.Version) })
-            .SingleOrDefaultAsync(ct);
-        return $"{plan.SeedHash}:{s?.Max}:{s?.Count}:{s?.Versions}";
-    }
-
-    /// <summary>
-    /// The report stamp plus the plan's instructions: the oversight lists also show instructions past their reply-by
-    /// date. Issuing one adds a row; every reply and decision bumps its Version.
-    /// </summary>
-    public async Task<string> OversightStampAsync(PlanHeader plan, CancellationToken ct)
-    {
-        var i = await db.Instructions.AsNoTracking().Where(x => x.PlanId == plan.Id).GroupBy(x => x.PlanId)
-            .Select(g => new { Max = g.Max(x => x.Id), Count = g.Count(), Versions = g.Sum(x => x.Version) })
-            .SingleOrDefaultAsync(ct);
-        return $"{await StampAsync(plan, ct)}:i{i?.Max}:{i?.Count}:{i?.Versions}";
-    }
-
-    public async Task<Func<CancellationToken, Task<string>>> ForPlanAsync(string planCode, bool withInstructions, CancellationToken ct)
-    {
-        var plan = await PlanAsync(planCode, ct);
-        return withInstructions ? c => OversightStampAsync(plan, c) : c => StampAsync(plan, c);
-    }
 
     /// <param name="knownAt">View the figures as they stood at the end of this day (reports filed and reviews made by then); null: everything known now.</param>
     public async Task<PlanDashboard> ComputeAsync(PlanHeader plan, DateOnly asOf, DateOnly? knownAt, CancellationToken ct)

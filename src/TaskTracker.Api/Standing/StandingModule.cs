@@ -6,7 +6,6 @@ internal static class StandingModule
     public static WebApplicationBuilder AddStanding(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<StandingCalculator>();
-        builder.Services.AddScoped<IDataStamps>(sp => sp.GetRequiredService<StandingCalculator>());
         builder.Services.AddScoped<OversightService>();
         builder.Services.AddOptions<OversightOptions>().Bind(builder.Configuration.GetSection(OversightOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();

@@ -146,6 +146,9 @@ internal sealed class SeedLoader(TaskTrackerDb db, TimeProvider clock, ILogger<S
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var agencies = await UpsertAgenciesAsync(folder.Agencies.Agencies!, ct);
             await UpsertPlanAsync(folder, agencies, ct);
+            // Figures, names and leads come from the seed, and agencies are shared by every plan: every plan's data
+            // version moves, in the same transaction, so no cached read or ETag outlives the old seed.
+            await db.Plans.ExecuteUpdateAsync(u => u.SetProperty(p => p.Revision, p => p.Revision + 1), ct);
             await tx.CommitAsync(ct);
         });
         logger.LogInformation("Loaded plan {Plan} from {Folder}", s.Code, folder.Path);
