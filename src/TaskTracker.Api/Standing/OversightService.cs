@@ -63,13 +63,14 @@ internal sealed class OversightService(TaskTrackerDb db, StandingCalculator dash
         var measures = await db.Measures.AsNoTracking().Where(m => m.PlanId == plan.Id && m.Active)
             .Select(m => new { m.Id, m.ClauseId, m.TaskId, m.Cadence }).ToDictionaryAsync(m => m.Id, ct);
         var links = await responsibility.LinksOfPlanAsync(plan.Id, ct);
+        var assigned = await responsibility.AssignmentsOfPlanAsync(plan.Id, ct);
         var agencies = await db.Agencies.AsNoTracking().ToDictionaryAsync(a => a.Id, a => new AgencyBrief(a.Code, a.NameZh, a.NameEn), ct);
         var taskIds = await db.Tasks.AsNoTracking().Where(t => t.PlanId == plan.Id).ToDictionaryAsync(t => t.Number, t => t.Id, ct);
 
         Resp ForMeasure(int id)
         {
             var m = measures[id];
-            var r = Responsibility.ForMeasure(m.ClauseId, m.TaskId, planRow.OwnerAgencyId, links);
+            var r = Responsibility.ForMeasure(id, m.ClauseId, m.TaskId, planRow.OwnerAgencyId, links, assigned);
             return new Resp(r.Lead.ToHashSet(), r.Cooperating.ToHashSet());
         }
         Resp ForTask(int number)
