@@ -119,13 +119,22 @@ internal sealed class StandingCalculator(TaskTrackerDb db, Microsoft.Extensions.
         }).ToList();
 
         var headline = figures.Where(f => f.IsHeadline).ToList();
+        // Headline targets the plan's text ties to no task form one more part of the plan figure, named as such.
+        var untasked = headline.Where(f => f.TaskNumber is null).ToList();
+        var group = untasked.Count == 0 ? null : new HeadlineGroupFigure("主要目标（未列入具体任务）", "Headline targets carried by no task",
+            Round(Completion.RollUp(untasked.Select(f => (f.CappedCompletion, f.Weight)))),
+            Round(Completion.RollUp(untasked.Select(f => (f.VerifiedCappedCompletion, f.Weight)))),
+            Round(Completion.RollUp(untasked.Select(f => (f.Expected, f.Weight)))),
+            Completion.Combine(untasked.Select(f => f.Status)), untasked.Select(f => f.Code).ToList());
+        var parts = taskFigures.Select(t => (t.Completion, t.VerifiedCompletion, t.Expected, t.Status))
+            .Concat(group is null ? [] : [(group.Completion, group.VerifiedCompletion, group.Expected, group.Status)]).ToList();
         var counted = figures.Where(f => f.TaskNumber is not null || f.IsHeadline).ToList();
         var overdue = counted.Where(f => f.Status == MeasureStatus.Overdue).OrderBy(f => f.DueDate).ThenBy(f => f.TaskNumber).ToList();
         return new PlanDashboard(plan.Code, plan.TitleZh, plan.TitleEn, asOf, plan.Start, plan.End,
-            Mean(taskFigures.Select(t => t.Completion)), Mean(taskFigures.Select(t => t.Expected)),
-            Completion.Combine(taskFigures.Select(t => t.Status)),
+            Mean(parts.Select(t => t.Completion)), Mean(parts.Select(t => t.Expected)),
+            Completion.Combine(parts.Select(t => t.Status)),
             StatusCounts.Of(counted.Select(f => f.Status)), StatusCounts.Of(taskFigures.Select(t => t.Status)),
-            headline, sectionFigures, taskFigures, overdue, Mean(taskFigures.Select(t => t.VerifiedCompletion)), ctx.Basis);
+            headline, sectionFigures, taskFigures, overdue, Mean(parts.Select(t => t.VerifiedCompletion)), ctx.Basis, group);
     }
 
     public async Task<AgencyDashboard> ForAgencyAsync(PlanHeader plan, string agencyCode, DateOnly asOf, DateOnly? knownAt, CancellationToken ct)

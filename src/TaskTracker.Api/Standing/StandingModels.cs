@@ -41,7 +41,14 @@ internal sealed record PlanDashboard(
     string Plan, string TitleZh, string TitleEn, DateOnly AsOf, DateOnly PeriodStart, DateOnly PeriodEnd,
     double? Completion, double? Expected, MeasureStatus Status, StatusCounts MeasureCounts, StatusCounts TaskCounts,
     IReadOnlyList<MeasureFigure> Headline, IReadOnlyList<SectionFigure> Sections, IReadOnlyList<TaskFigure> Tasks,
-    IReadOnlyList<MeasureFigure> Overdue, double? VerifiedCompletion, StatusBasis StatusBasis);
+    IReadOnlyList<MeasureFigure> Overdue, double? VerifiedCompletion, StatusBasis StatusBasis, HeadlineGroupFigure? HeadlineGroup);
+
+/// <summary>
+/// The headline targets no task carries (the plan's text ties them to none), as one group that the plan figure includes
+/// beside the tasks; Codes names them.
+/// </summary>
+internal sealed record HeadlineGroupFigure(string TitleZh, string TitleEn, double? Completion, double? VerifiedCompletion, double? Expected,
+    MeasureStatus Status, IReadOnlyList<string> Codes);
 
 internal sealed record AgencyPart(double? Completion, MeasureStatus Status, StatusCounts TaskCounts, IReadOnlyList<TaskFigure> Tasks,
     double? VerifiedCompletion);

@@ -46,9 +46,10 @@ public class DashboardApiTests(TaskTrackerApp app) : ProgressTestBase(app), ICla
         var review = new HttpRequestMessage(HttpMethod.Post, $"/api/reports/{second.Id}/review")
         { Content = JsonContent.Create(new { decision = "return", comment = "请附证明" }), Headers = { { "If-Match", second.ETag } } };
         Assert.Equal(HttpStatusCode.OK, (await office.SendAsync(review)).StatusCode);
+        // Returning the correction gives the word back to the report it superseded (issue 12).
         var returned = Measure(await Get(), "T05-1");
-        Assert.Null(returned.Completion);
-        Assert.Equal(MeasureStatus.NoData, returned.Status);
+        Assert.Equal(0.1837, returned.Completion!.Value, 4);
+        Assert.Equal(first.Id, returned.LatestReportId);
     }
 
     [Fact]
@@ -74,7 +75,10 @@ public class DashboardApiTests(TaskTrackerApp app) : ProgressTestBase(app), ICla
         var tc = d.TaskCounts;
         Assert.Equal(36, tc.Done + tc.OnTrack + tc.AtRisk + tc.OffTrack + tc.Overdue + tc.NoData);
         Assert.Equal(7, d.Headline.Count);
-        Assert.InRange(d.Expected!.Value, 0.49, 0.50); // linear over 2025: 180 of 364 days
+        Assert.InRange(d.Tasks[0].Expected!.Value, 0.49, 0.50); // linear over 2025: 180 of 364 days
+        // The plan figure includes the headline targets no task carries as one group (H1's rate is expected all year).
+        Assert.Equal(["H1", "H3", "H7"], d.HeadlineGroup!.Codes);
+        Assert.Equal(d.Tasks.Select(t => t.Expected!.Value).Append(d.HeadlineGroup.Expected!.Value).Average(), d.Expected!.Value, 3);
         Assert.All(d.Tasks, t => Assert.NotEmpty(t.Measures));
         // After the plan's end nothing unfinished can be on track.
         var late = await Get("?asOf=2026-01-15");

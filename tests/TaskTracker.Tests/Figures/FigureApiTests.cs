@@ -155,6 +155,26 @@ public class FigureApiTests(TaskTrackerApp app) : ProgressTestBase(app), IClassF
     }
 
     [Fact]
+    public async Task Oversight_lists_accept_knownAt_like_the_dashboards()
+    {
+        // Filed on 1 July about January: seen with knownAt=2025-06-30, January is still missing.
+        (await PostJson(await As(Role.Reporter, "bigdata-bureau"), $"/api/targets/{await MeasureId("T03-1")}/reports", TargetBody(1, asOf: "2025-01-31")))
+            .EnsureSuccessStatusCode();
+        var http = App.CreateClient();
+        async Task<IReadOnlyList<string>> Missing(string query) =>
+            (await (await http.GetAsync($"{Plan}/missing-reports?asOf=2025-06-30{query}")).ReadJson<Features.Oversight.OversightList>())
+            .Items.Single(i => i.Code == "T03-1").MissingPeriods!;
+
+        var now = await Missing("");
+        var then = await Missing("&knownAt=2025-06-30");
+        Assert.Equal(then.Count - 1, now.Count);
+        Assert.Contains(then, p => !now.Contains(p));
+        (await (await http.GetAsync($"{Plan}/missing-reports?knownAt=1900-01-01")).ReadProblem(400)).AssertFieldError("knownAt");
+        Assert.Equal("guizhou-2025", (await (await http.GetAsync($"{Plan}/oversight/agencies?asOf=2025-06-30&knownAt=2025-06-30"))
+            .ReadJson<System.Text.Json.JsonElement>()).GetProperty("plan").GetString());
+    }
+
+    [Fact]
     public void Seed_validator_lists_the_measures_nobody_can_file_on()
     {
         var codes = SeedValidator.Unfileable(SeedLoader.Read(TestPaths.GuizhouSeed));
