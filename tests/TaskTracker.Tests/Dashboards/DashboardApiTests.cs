@@ -38,9 +38,9 @@ public class DashboardApiTests(TaskTrackerApp app) : ProgressTestBase(app), ICla
     {
         var reporter = await As(Role.Reporter, "bigdata-bureau");
         var first = await (await PostJson(reporter, $"/api/targets/{await MeasureId("T05-1")}/reports", TargetBody(1400))).ReadJson<ReportDto>();
-        Assert.Equal(0.1837, Measure(await Get(), "T05-1").Completion!.Value, 4); // (1400 − 1355) / (1600 − 1355)
+        Assert.Equal(0.875, Measure(await Get(), "T05-1").Completion!.Value, 4); // 1400 / 1600: 1355 is a reference, not a baseline
         var second = await (await PostJson(reporter, $"/api/reports/{first.Id}/corrections", new { value = 1500, asOf = "2025-06-30", reason = "更正" })).ReadJson<ReportDto>();
-        Assert.Equal(0.5918, Measure(await Get(), "T05-1").Completion!.Value, 4);
+        Assert.Equal(0.9375, Measure(await Get(), "T05-1").Completion!.Value, 4);
 
         var office = await As(Role.Office);
         var review = new HttpRequestMessage(HttpMethod.Post, $"/api/reports/{second.Id}/review")
@@ -48,7 +48,7 @@ public class DashboardApiTests(TaskTrackerApp app) : ProgressTestBase(app), ICla
         Assert.Equal(HttpStatusCode.OK, (await office.SendAsync(review)).StatusCode);
         // Returning the correction gives the word back to the report it superseded (issue 12).
         var returned = Measure(await Get(), "T05-1");
-        Assert.Equal(0.1837, returned.Completion!.Value, 4);
+        Assert.Equal(0.875, returned.Completion!.Value, 4);
         Assert.Equal(first.Id, returned.LatestReportId);
     }
 
