@@ -11,7 +11,7 @@ internal static class DatabaseSetup
         services.AddScoped(sp =>
         {
             var db = sp.GetRequiredService<TaskTrackerDb>();
-            return new Responsibility(db.ClauseAgencies, db.AgencyGroupMembers, db.Agencies);
+            return new Responsibility(db.ClauseAgencies, db.AgencyGroupMembers, db.Agencies, db.MeasureAssignments);
         });
         services.AddOptions<DatabaseOptions>()
             .Bind(configuration.GetSection(DatabaseOptions.Section))

@@ -20,6 +20,7 @@ internal abstract class TaskTrackerDb(DbContextOptions options) : DbContext(opti
     public DbSet<Target> Targets => Set<Target>();
     public DbSet<Milestone> Milestones => Set<Milestone>();
     public DbSet<ProgressReport> Reports => Set<ProgressReport>();
+    public DbSet<MeasureAssignment> MeasureAssignments => Set<MeasureAssignment>();
     public DbSet<ApiToken> Tokens => Set<ApiToken>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
@@ -43,6 +44,7 @@ internal abstract class TaskTrackerDb(DbContextOptions options) : DbContext(opti
         b.Properties<Recurrence>().HaveConversion<string>().HaveMaxLength(32);
         b.Properties<MilestoneStatus>().HaveConversion<string>().HaveMaxLength(32);
         b.Properties<ReviewStatus>().HaveConversion<string>().HaveMaxLength(32);
+        b.Properties<StatusBasis>().HaveConversion<string>().HaveMaxLength(32);
         b.Properties<Role>().HaveConversion<string>().HaveMaxLength(32);
         b.Properties<IdempotencyState>().HaveConversion<string>().HaveMaxLength(32);
         b.Properties<InstructionStatus>().HaveConversion<string>().HaveMaxLength(32);
@@ -143,6 +145,13 @@ internal abstract class TaskTrackerDb(DbContextOptions options) : DbContext(opti
             e.Property(x => x.CorrectionReason).HasMaxLength(1000);
             e.Property(x => x.ReviewComment).HasMaxLength(2000);
             e.Property(x => x.Version).IsConcurrencyToken();
+        });
+        b.Entity<MeasureAssignment>(e =>
+        {
+            e.HasIndex(x => new { x.MeasureId, x.Id });
+            e.Property(x => x.Reason).HasMaxLength(1000);
+            e.HasOne(x => x.Measure).WithMany().HasForeignKey(x => x.MeasureId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(x => x.Agency).WithMany().HasForeignKey(x => x.AgencyId).OnDelete(DeleteBehavior.Restrict);
         });
         b.Entity<ApiToken>(e =>
         {

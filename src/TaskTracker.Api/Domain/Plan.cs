@@ -28,6 +28,8 @@ internal sealed class Plan
     /// instructions; see WriteStep), so a reader can tell in one row whether anything changed.
     /// </summary>
     public long Revision { get; set; }
+    /// <summary>Which completion drives statuses: <c>completion</c> (every counting report) or <c>verifiedCompletion</c> (accepted only).</summary>
+    public StatusBasis StatusBasis { get; set; } = StatusBasis.Reported;
     public List<Section> Sections { get; set; } = [];
     public List<WorkTask> Tasks { get; set; } = [];
     public List<Measure> Measures { get; set; } = [];

@@ -3,14 +3,29 @@ using TaskTracker.Domain;
 namespace TaskTracker.Standing;
 
 internal sealed record ReportFact(long Id, DateOnly AsOf, DateTime FiledAtUtc, decimal? Value, MilestoneStatus? Status,
-    string? Period, string? SubUnit, long? SupersedesId, ReviewStatus ReviewStatus, DateTime? ReviewedAtUtc);
+    string? Period, string? SubUnit, long? SupersedesId, ReviewStatus ReviewStatus, DateTime? ReviewedAtUtc,
+    int AgencyId = 0, bool IsPart = false);
+
+/// <summary>One agency's latest part of a measure (a co-operating agency's, or a group member's), shown beside the figure.</summary>
+internal sealed record PartFact(int AgencyId, long ReportId, DateOnly AsOf, decimal? Value, MilestoneStatus? Status);
+
+internal static class FigureSources
+{
+    /// <summary>The figure is the lead agency's report.</summary>
+    public const string Lead = "lead";
+    /// <summary>The figure is the sum of the latest parts: the lead has filed nothing as recent (additive measures only).</summary>
+    public const string SumOfParts = "sum-of-parts";
+}
 
 internal sealed record TargetFacts(decimal TargetValue, TargetKind Kind, Direction Direction, Comparison Comparison,
-    decimal? Baseline, DateOnly Start, DateOnly Due);
+    decimal? Baseline, DateOnly Start, DateOnly Due, bool Additive = false);
 
 internal sealed record MilestoneFacts(Recurrence Recurrence, DateOnly Start, DateOnly Due);
 
-internal sealed record StatusThresholds(double AtRiskGap = 0.10, double OffTrackGap = 0.25, double AboutTolerance = 0.05)
+/// <param name="GrowthAtRiskPoints">Growth rates: at risk when the year-to-date rate is more than this many rate points below the target rate.</param>
+/// <param name="GrowthOffTrackPoints">Growth rates: off track when more than this many rate points below.</param>
+internal sealed record StatusThresholds(double AtRiskGap = 0.10, double OffTrackGap = 0.25, double AboutTolerance = 0.05,
+    double GrowthAtRiskPoints = 2, double GrowthOffTrackPoints = 5)
 {
     public static StatusThresholds Default { get; } = new();
 }
@@ -26,7 +41,8 @@ internal enum MeasureStatus { Done, OnTrack, AtRisk, OffTrack, Overdue, NoData }
 internal sealed record MeasureProgress(
     long? LatestReportId, DateOnly? LatestAsOf, decimal? LatestValue, MilestoneStatus? LatestStatus,
     double? Completion, double CappedCompletion, double Expected, MeasureStatus Status,
-    decimal? ProjectedValueAtDue, int InstancesDue, int InstancesDone);
+    decimal? ProjectedValueAtDue, int InstancesDue, int InstancesDone,
+    string? FigureSource = null, IReadOnlyList<PartFact>? Parts = null);
 
 internal sealed record SeriesPoint(DateOnly Date, decimal Value);
 
@@ -45,23 +61,46 @@ internal static class Completion
     /// Knowledge cut-off: only reports filed (and reviews made) before it count. Default: the end of <paramref name="asOf"/>,
     /// i.e. the figure as it could have been seen that day. Dashboards pass "now" unless asked for a past view.
     /// </param>
-    public static IReadOnlyList<ReportFact> Effective(IEnumerable<ReportFact> reports, DateOnly asOf, DateTime? knownBeforeUtc = null)
+    public static IReadOnlyList<ReportFact> Effective(IEnumerable<ReportFact> reports, DateOnly asOf, DateTime? knownBeforeUtc = null) =>
+        EffectiveWithParts(reports, asOf, knownBeforeUtc).Where(r => !r.IsPart).ToList();
+
+    /// <summary><see cref="Effective"/> including the parts filed by co-operating agencies and group members.</summary>
+    public static IReadOnlyList<ReportFact> EffectiveWithParts(IEnumerable<ReportFact> reports, DateOnly asOf, DateTime? knownBeforeUtc = null)
     {
         var cutoff = knownBeforeUtc ?? CutoffUtc(asOf);
         var known = reports.Where(r => r.FiledAtUtc < cutoff).ToList();
-        // Judged over everything filed by then, whatever its review state: a correction that is later returned
-        // does not bring the original back.
-        var superseded = known.Where(r => r.SupersedesId is not null && r.SupersedesId != r.Id)
-            .Select(r => r.SupersedesId!.Value).ToHashSet();
-        return known.Where(r => r.AsOf <= asOf && r.SubUnit is null && !superseded.Contains(r.Id) && !ReturnedBy(r, cutoff))
-            .ToList();
+        var correctedBy = known.Where(r => r.SupersedesId is not null && r.SupersedesId != r.Id)
+            .GroupBy(r => r.SupersedesId!.Value).ToDictionary(g => g.Key, g => g.First());
+        // A correction stands while it is not returned, or while a later correction of it stands: a returned correction
+        // gives the word back to the report it superseded, until the agency corrects again.
+        bool Stands(ReportFact c, int depth) =>
+            !ReturnedBy(c, cutoff) || (depth < 1000 && correctedBy.TryGetValue(c.Id, out var next) && Stands(next, depth + 1));
+        bool Superseded(ReportFact r) => correctedBy.TryGetValue(r.Id, out var c) && Stands(c, 0);
+        return known.Where(r => r.AsOf <= asOf && r.SubUnit is null && !Superseded(r) && !ReturnedBy(r, cutoff)).ToList();
     }
+
+    /// <summary>Only what the office accepted by the cut-off: the basis of <c>verifiedCompletion</c>.</summary>
+    public static IEnumerable<ReportFact> Accepted(IEnumerable<ReportFact> reports, DateOnly asOf, DateTime? knownBeforeUtc = null)
+    {
+        var cutoff = knownBeforeUtc ?? CutoffUtc(asOf);
+        return reports.Where(r => r.ReviewStatus == ReviewStatus.Accepted && r.ReviewedAtUtc is { } at && at < cutoff);
+    }
+
+    /// <summary>Each agency's latest part, in agency order.</summary>
+    public static IReadOnlyList<PartFact> Parts(IEnumerable<ReportFact> effectiveWithParts, bool valued) =>
+        effectiveWithParts.Where(r => r.IsPart && (valued ? r.Value is not null : r.Status is not null))
+            .GroupBy(r => r.AgencyId).Select(g => Latest(g)!).OrderBy(r => r.AgencyId)
+            .Select(r => new PartFact(r.AgencyId, r.Id, r.AsOf, r.Value, r.Status)).ToList();
 
     // A Returned report without a review time cannot show it still counted on any date, so it never does.
     static bool ReturnedBy(ReportFact r, DateTime cutoff) =>
         r.ReviewStatus == ReviewStatus.Returned && (r.ReviewedAtUtc is not { } at || at < cutoff);
 
     public static ReportFact? Latest(IEnumerable<ReportFact> effective) => effective.MaxBy(r => (r.AsOf, r.FiledAtUtc, r.Id));
+
+    /// <summary>Counts and amounts add up across agencies; rates, percentages and lower-is-better figures do not.</summary>
+    public static bool IsAdditive(TargetKind kind, Direction direction, string? unit) =>
+        kind != TargetKind.GrowthRate && direction == Direction.Higher && unit is not null && unit != "%";
 
     public static double ExpectedFraction(DateOnly start, DateOnly due, DateOnly asOf)
     {
@@ -73,9 +112,20 @@ internal static class Completion
     {
         th ??= StatusThresholds.Default;
         // A report without a value (narrative only) says nothing about the figure, so it must not hide the last one.
-        var valued = Effective(reports, asOf, knownBeforeUtc).Where(r => r.Value is not null).ToList();
+        var all = EffectiveWithParts(reports, asOf, knownBeforeUtc);
+        var valued = all.Where(r => !r.IsPart && r.Value is not null).ToList();
+        var parts = Parts(all, valued: true);
         var latest = Latest(valued);
-        double? completion = latest is null ? null : TargetCompletion(t, latest.Value!.Value);
+        var source = latest is null ? null : FigureSources.Lead;
+        (long? Id, DateOnly AsOf, decimal Value)? figure = latest is null ? null : (latest.Id, latest.AsOf, latest.Value!.Value);
+        // Counts and amounts add up: while the lead has filed nothing as recent as the parts, their sum is the figure.
+        if (t.Additive && t.Kind != TargetKind.GrowthRate && parts.Count > 0 && (latest is null || latest.AsOf < parts.Max(p => p.AsOf)))
+        {
+            figure = (null, parts.Max(p => p.AsOf), parts.Sum(p => p.Value!.Value));
+            source = FigureSources.SumOfParts;
+        }
+        double? completion = figure is not { } f ? null : TargetCompletion(t, f.Value);
+        if (t.Kind == TargetKind.GrowthRate) return ForGrowthRate(t, figure, completion, asOf, th, parts);
         var expected = ExpectedFraction(t.Start, t.Due, asOf);
         var projected = TrendLine(DailyPoints(valued))?.Invoke(t.Due);
         var done = completion >= (t.Comparison == Comparison.About ? 1 - th.AboutTolerance : 1);
@@ -88,8 +138,30 @@ internal static class Completion
             : c < expected - th.AtRiskGap || trendMisses ? MeasureStatus.AtRisk
             : MeasureStatus.OnTrack;
 
-        return new(latest?.Id, latest?.AsOf, latest?.Value, latest?.Status, completion, Cap(completion), expected, status,
-            projected, 0, 0);
+        return new(figure?.Id, figure?.AsOf, figure?.Value, null, completion, Cap(completion), expected, status,
+            projected, 0, 0, source, parts);
+    }
+
+    /// <summary>
+    /// A growth rate is held all year: the expected value is the target rate from the first day (expected = 1), the
+    /// latest year-to-date rate is compared with it in rate points, and it is done only on a report covering the whole
+    /// year (asOf on or after the due date, the period end).
+    /// </summary>
+    static MeasureProgress ForGrowthRate(TargetFacts t, (long? Id, DateOnly AsOf, decimal Value)? figure, double? completion, DateOnly asOf,
+        StatusThresholds th, IReadOnlyList<PartFact> parts)
+    {
+        var wholeYear = figure is { } f && f.AsOf >= t.Due;
+        var reached = completion >= (t.Comparison == Comparison.About ? 1 - th.AboutTolerance : 1);
+        // Rate points behind the target rate (positive = behind).
+        double? behind = figure is { } g ? (double)(t.Direction == Direction.Higher ? t.TargetValue - g.Value : g.Value - t.TargetValue) : null;
+        var status = wholeYear && reached ? MeasureStatus.Done
+            : asOf > t.Due ? MeasureStatus.Overdue
+            : behind is not { } b ? MeasureStatus.NoData
+            : b > th.GrowthOffTrackPoints ? MeasureStatus.OffTrack
+            : b > th.GrowthAtRiskPoints ? MeasureStatus.AtRisk
+            : MeasureStatus.OnTrack;
+        return new(figure?.Id, figure?.AsOf, figure?.Value, null, completion, Cap(completion), 1, status, null, 0, 0,
+            figure is null ? null : FigureSources.Lead, parts);
     }
 
     static double TargetCompletion(TargetFacts t, decimal v)
@@ -109,8 +181,10 @@ internal static class Completion
     public static MeasureProgress ForMilestone(MilestoneFacts m, IEnumerable<ReportFact> reports, DateOnly asOf, StatusThresholds? th = null, DateTime? knownBeforeUtc = null)
     {
         // th is accepted for symmetry with ForTarget; milestone rules have no gap thresholds.
-        var effective = Effective(reports, asOf, knownBeforeUtc);
-        return m.Recurrence == Recurrence.Quarterly ? ForRecurring(m, effective, asOf) : ForSingle(m, effective, asOf);
+        var all = EffectiveWithParts(reports, asOf, knownBeforeUtc);
+        var effective = all.Where(r => !r.IsPart).ToList();
+        var p = m.Recurrence == Recurrence.Quarterly ? ForRecurring(m, effective, asOf) : ForSingle(m, effective, asOf);
+        return p with { FigureSource = p.LatestReportId is null ? null : FigureSources.Lead, Parts = Parts(all, valued: false) };
     }
 
     static MeasureProgress ForSingle(MilestoneFacts m, IReadOnlyList<ReportFact> effective, DateOnly asOf)
@@ -153,7 +227,7 @@ internal static class Completion
     public static TargetSeries Series(TargetFacts t, IEnumerable<ReportFact> reports, DateOnly asOf, DateTime? knownBeforeUtc = null)
     {
         var reported = DailyPoints(Effective(reports, asOf, knownBeforeUtc).Where(r => r.Value is not null));
-        var from = t.Kind == TargetKind.GrowthRate ? 0 : t.Baseline ?? 0;
+        var from = t.Kind == TargetKind.GrowthRate ? t.TargetValue : t.Baseline ?? 0; // a rate is expected all year
         var line = TrendLine(reported);
         return new(reported,
             [new(t.Start, from), new(t.Due, t.TargetValue)],

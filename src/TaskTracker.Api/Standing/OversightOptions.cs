@@ -22,5 +22,11 @@ internal sealed class OversightOptions
     /// <summary>Upcoming reporting deadlines shown in an agency's inbox this many days ahead.</summary>
     [Range(0, 365)] public int InboxLookaheadDays { get; set; } = 14;
 
-    public StatusThresholds Thresholds => new(AtRiskGap, OffTrackGap, AboutTolerance);
+    /// <summary>Growth-rate targets: at risk when the year-to-date rate is more than this many rate points below the target rate.</summary>
+    [Range(0.0, 100.0)] public double GrowthAtRiskPoints { get; set; } = 2;
+
+    /// <summary>Growth-rate targets: off track when more than this many rate points below the target rate.</summary>
+    [Range(0.0, 100.0)] public double GrowthOffTrackPoints { get; set; } = 5;
+
+    public StatusThresholds Thresholds => new(AtRiskGap, OffTrackGap, AboutTolerance, GrowthAtRiskPoints, GrowthOffTrackPoints);
 }

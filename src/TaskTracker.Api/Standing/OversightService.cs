@@ -44,32 +44,38 @@ internal sealed class OversightService(TaskTrackerDb db, StandingCalculator dash
     private sealed record Resp(HashSet<int> Lead, HashSet<int> Coop);
 
     // Computed once per plan and date within a request (the inbox reads every plan's items; lists read them again).
-    private readonly Dictionary<(int Plan, DateOnly AsOf), IReadOnlyList<Scoped>> _items = [];
+    private readonly Dictionary<(int Plan, DateOnly AsOf, DateOnly? KnownAt), IReadOnlyList<Scoped>> _items = [];
 
-    public async Task<IReadOnlyList<Scoped>> ItemsAsync(StandingCalculator.PlanHeader plan, DateOnly asOf, CancellationToken ct)
+    public Task<IReadOnlyList<Scoped>> ItemsAsync(StandingCalculator.PlanHeader plan, DateOnly asOf, CancellationToken ct) =>
+        ItemsAsync(plan, asOf, null, ct);
+
+    /// <param name="knownAt">As the dashboards: only reports filed, reviews made and instructions issued by the end of this day.</param>
+    public async Task<IReadOnlyList<Scoped>> ItemsAsync(StandingCalculator.PlanHeader plan, DateOnly asOf, DateOnly? knownAt, CancellationToken ct)
     {
-        if (_items.TryGetValue((plan.Id, asOf), out var done)) return done;
-        var items = await ItemsOnceAsync(plan, asOf, ct);
-        _items[(plan.Id, asOf)] = items;
+        if (_items.TryGetValue((plan.Id, asOf, knownAt), out var done)) return done;
+        var items = await ItemsOnceAsync(plan, asOf, knownAt, ct);
+        _items[(plan.Id, asOf, knownAt)] = items;
         return items;
     }
 
-    private async Task<IReadOnlyList<Scoped>> ItemsOnceAsync(StandingCalculator.PlanHeader plan, DateOnly asOf, CancellationToken ct)
+    private async Task<IReadOnlyList<Scoped>> ItemsOnceAsync(StandingCalculator.PlanHeader plan, DateOnly asOf, DateOnly? knownAt, CancellationToken ct)
     {
         var o = options.Value;
-        var dashboard = await dashboards.ComputeAsync(plan, asOf, null, ct);
+        var dashboard = await dashboards.ComputeAsync(plan, asOf, knownAt, ct);
+        var knownBefore = knownAt is { } k ? Completion.CutoffUtc(k) : DateTime.MaxValue;
         var planRow = await db.Plans.AsNoTracking().Where(p => p.Id == plan.Id)
             .Select(p => new { p.ReportingCadence, p.ReportingGraceDays, p.OwnerAgencyId }).FirstAsync(ct);
         var measures = await db.Measures.AsNoTracking().Where(m => m.PlanId == plan.Id && m.Active)
             .Select(m => new { m.Id, m.ClauseId, m.TaskId, m.Cadence }).ToDictionaryAsync(m => m.Id, ct);
         var links = await responsibility.LinksOfPlanAsync(plan.Id, ct);
+        var assigned = await responsibility.AssignmentsOfPlanAsync(plan.Id, ct);
         var agencies = await db.Agencies.AsNoTracking().ToDictionaryAsync(a => a.Id, a => new AgencyBrief(a.Code, a.NameZh, a.NameEn), ct);
         var taskIds = await db.Tasks.AsNoTracking().Where(t => t.PlanId == plan.Id).ToDictionaryAsync(t => t.Number, t => t.Id, ct);
 
         Resp ForMeasure(int id)
         {
             var m = measures[id];
-            var r = Responsibility.ForMeasure(m.ClauseId, m.TaskId, planRow.OwnerAgencyId, links);
+            var r = Responsibility.ForMeasure(id, m.ClauseId, m.TaskId, planRow.OwnerAgencyId, links, assigned);
             return new Resp(r.Lead.ToHashSet(), r.Cooperating.ToHashSet());
         }
         Resp ForTask(int number)
@@ -113,10 +119,10 @@ internal sealed class OversightService(TaskTrackerDb db, StandingCalculator dash
         }
 
         items.AddRange(await MissingReportsAsync(plan, asOf, allMeasures, planRow.ReportingCadence, planRow.ReportingGraceDays,
-            id => measures[id].Cadence, sectionOf, ForMeasure, Make, ct));
+            id => measures[id].Cadence, sectionOf, ForMeasure, Make, knownBefore, ct));
 
         var instructions = await db.Instructions.AsNoTracking()
-            .Where(i => i.PlanId == plan.Id && i.Status == InstructionStatus.AwaitingReply && i.ReplyBy < asOf && i.IssuedAtUtc < Completion.CutoffUtc(asOf))
+            .Where(i => i.PlanId == plan.Id && i.Status == InstructionStatus.AwaitingReply && i.ReplyBy < asOf && i.IssuedAtUtc < Completion.CutoffUtc(asOf) && i.IssuedAtUtc < knownBefore)
             .Select(i => new { i.Id, i.AgencyId, i.ReplyBy, i.Text, TaskNumber = (int?)i.Task!.Number, MeasureCode = i.Measure!.Code, i.MeasureId })
             .ToListAsync(ct);
         foreach (var i in instructions)
@@ -143,10 +149,11 @@ internal sealed class OversightService(TaskTrackerDb db, StandingCalculator dash
 
     private async Task<IEnumerable<Scoped>> MissingReportsAsync(StandingCalculator.PlanHeader plan, DateOnly asOf, List<MeasureFigure> figures,
         ReportingCadence planCadence, int grace, Func<int, ReportingCadence?> cadenceOf, Dictionary<int, int> sectionOf,
-        Func<int, Resp> responsible, Func<OversightItem, Resp, Scoped> make, CancellationToken ct)
+        Func<int, Resp> responsible, Func<OversightItem, Resp, Scoped> make, DateTime knownBefore, CancellationToken ct)
     {
         var reported = (await db.Reports.AsNoTracking()
-                .Where(r => r.PlanId == plan.Id && r.AsOf <= asOf && r.ReviewStatus != ReviewStatus.Returned)
+                .Where(r => r.PlanId == plan.Id && r.AsOf <= asOf && r.FiledAtUtc < knownBefore
+                            && (r.ReviewStatus != ReviewStatus.Returned || r.ReviewedAtUtc >= knownBefore))
                 .Select(r => new { r.MeasureId, r.AsOf }).ToListAsync(ct))
             .ToLookup(r => r.MeasureId, r => r.AsOf);
         var result = new List<Scoped>();

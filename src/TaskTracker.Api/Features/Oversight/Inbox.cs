@@ -107,6 +107,6 @@ internal sealed class GetInboxHandler(TaskTrackerDb db, Caller caller, StandingC
     private async Task<IReadOnlySet<int>> LeadIdsAsync(int measureId, CancellationToken ct)
     {
         var m = await db.Measures.AsNoTracking().Where(x => x.Id == measureId).Select(x => new { x.ClauseId, x.TaskId, x.Plan.OwnerAgencyId }).FirstAsync(ct);
-        return (await responsibility.ForMeasureAsync(m.ClauseId, m.TaskId, m.OwnerAgencyId, ct)).Lead;
+        return (await responsibility.ForMeasureAsync(measureId, m.ClauseId, m.TaskId, m.OwnerAgencyId, ct)).Lead;
     }
 }

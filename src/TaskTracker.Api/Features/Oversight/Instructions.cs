@@ -98,7 +98,7 @@ internal sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimeP
                    ?? throw Invalid("taskNumber", $"no task {b.TaskNumber} in plan {plan.Code}.");
         }
         var responsible = measure is not null
-            ? await responsibility.WritersOfMeasureAsync(measure.ClauseId, measure.TaskId, plan.OwnerAgencyId, ct)
+            ? await responsibility.WritersOfMeasureAsync(measure.Id, measure.ClauseId, measure.TaskId, plan.OwnerAgencyId, ct)
             : await responsibility.WritersOfTaskAsync(task!.Id, ct);
         if (!responsible.Contains(agency.Id))
             throw Invalid("agency", $"'{agency.Code}' is not responsible for {(measure is not null ? measure.Code : $"task {task!.Number}")}.");

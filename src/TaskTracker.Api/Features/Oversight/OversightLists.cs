@@ -9,14 +9,15 @@ internal enum ReviewList { Overdue, AtRisk, MissingReports }
 
 internal sealed record OversightList(string Plan, string List, DateOnly AsOf, int Total, IReadOnlyList<OversightItem> Items);
 
-internal sealed record OversightListQuery(string Plan, ReviewList List, DateOnly? AsOf, string? Agency, string? Role, int? Section, string? Severity)
+internal sealed record OversightListQuery(string Plan, ReviewList List, DateOnly? AsOf, string? Agency, string? Role, int? Section, string? Severity,
+    DateOnly? KnownAt = null)
     : IQuery<OversightList>;
 
 internal sealed class OversightListValidator : AbstractValidator<OversightListQuery>
 {
     public OversightListValidator()
     {
-        AsOfRule.Apply(this, x => x.AsOf);
+        AsOfRule.Apply(this, x => x.AsOf, x => x.KnownAt);
         RuleFor(x => x.Role).Must(r => r is null or "any" or "lead").OverridePropertyName("role").WithMessage("role must be 'any' or 'lead'.");
         RuleFor(x => x.Role).Null().When(x => x.Agency is null).OverridePropertyName("role").WithMessage("role applies only together with agency.");
         RuleFor(x => x.Section).InclusiveBetween(1, 100).When(x => x.Section is not null).OverridePropertyName("section");
@@ -34,7 +35,7 @@ internal sealed class OversightListHandler(StandingCalculator dashboards, Oversi
         var asOf = ChinaTime.AsOfOrToday(q.AsOf, clock);
         var ids = q.Agency is null ? null : await responsibility.ActingAsAsync(q.Agency, ct)
             ?? throw new ValidationException([new FluentValidation.Results.ValidationFailure("agency", $"unknown agency code '{q.Agency}'.")]);
-        var items = (await oversight.ItemsAsync(plan, asOf, ct))
+        var items = (await oversight.ItemsAsync(plan, asOf, q.KnownAt, ct))
             .Where(s => q.List switch
             {
                 ReviewList.Overdue => s.Item.Severity == Severities.Red && s.Item.Kind is ItemKinds.Measure or ItemKinds.Task or ItemKinds.Instruction,
@@ -54,11 +55,11 @@ internal sealed record AgencySlippage(AgencyBrief Agency, int OverdueLead, int O
 
 internal sealed record AgencySlippageList(string Plan, DateOnly AsOf, IReadOnlyList<AgencySlippage> Agencies);
 
-internal sealed record AgencySlippageQuery(string Plan, DateOnly? AsOf) : IQuery<AgencySlippageList>;
+internal sealed record AgencySlippageQuery(string Plan, DateOnly? AsOf, DateOnly? KnownAt = null) : IQuery<AgencySlippageList>;
 
 internal sealed class AgencySlippageValidator : AbstractValidator<AgencySlippageQuery>
 {
-    public AgencySlippageValidator() => AsOfRule.Apply(this, x => x.AsOf);
+    public AgencySlippageValidator() => AsOfRule.Apply(this, x => x.AsOf, x => x.KnownAt);
 }
 
 /// <summary>Which agencies carry the most slippage: each agency's items as lead and as co-operator (groups count for their members).</summary>
@@ -69,7 +70,7 @@ internal sealed class AgencySlippageHandler(TaskTrackerDb db, StandingCalculator
     {
         var plan = await dashboards.PlanAsync(q.Plan, ct);
         var asOf = ChinaTime.AsOfOrToday(q.AsOf, clock);
-        var items = await oversight.ItemsAsync(plan, asOf, ct);
+        var items = await oversight.ItemsAsync(plan, asOf, q.KnownAt, ct);
         var agencies = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
             db.Agencies.Where(a => a.Kind != Domain.AgencyKinds.Group)
                 .Select(a => new { a.Id, a.Code, a.NameZh, a.NameEn, Groups = a.MemberOf.Select(m => m.GroupId).ToList() }), ct);

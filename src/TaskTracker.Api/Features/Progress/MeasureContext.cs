@@ -49,7 +49,7 @@ internal sealed class MeasureContext(TaskTrackerDb db, Caller caller, Responsibi
 
     /// <summary>Every agency that may write for the measure (see <see cref="Responsibility"/>).</summary>
     public Task<IReadOnlySet<int>> ResponsibleAgenciesAsync(Measure m, int? ownerAgencyId, CancellationToken ct) =>
-        responsibility.WritersOfMeasureAsync(m.ClauseId, m.TaskId, ownerAgencyId, ct);
+        responsibility.WritersOfMeasureAsync(m.Id, m.ClauseId, m.TaskId, ownerAgencyId, ct);
 
     /// <summary>
     /// Loads the measure a write targets and refuses it unless the caller's agency answers for it. Whoever asks first

@@ -14,6 +14,7 @@ internal static class ProgressModule
     {
         ProgressEndpoints.MapEndpoints(app);
         BulkEndpoints.MapEndpoints(app);
+        AssignmentEndpoints.MapEndpoints(app);
         return app;
     }
 }

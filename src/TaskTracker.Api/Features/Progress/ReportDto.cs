@@ -10,7 +10,7 @@ internal sealed record ReportDto(
     decimal? Value, string? Unit, MilestoneStatus? Status, string? Period, string? SubUnit, DateOnly AsOf,
     string? Narrative, IReadOnlyList<string> Evidence, DateTime FiledAtUtc,
     long? Supersedes, long? SupersededBy, string? CorrectionReason, ReviewDto Review, int Version,
-    // Counts: this report is the current word on its measure (not superseded, not returned).
+    // Counts: this report is the current word on its measure (not superseded by a standing correction, not returned).
     bool Counts)
 {
     public string ETag => ReportETag.For(Id, Version);
@@ -35,5 +35,7 @@ internal static class ReportProjection
         r.Narrative, r.Evidence, r.FiledAtUtc, r.SupersedesId,
         all.Where(c => c.SupersedesId == r.Id).Select(c => (long?)c.Id).FirstOrDefault(),
         r.CorrectionReason, new ReviewDto(r.ReviewStatus, r.ReviewComment, r.ReviewedAtUtc), r.Version,
-        r.ReviewStatus != ReviewStatus.Returned && !all.Any(c => c.SupersedesId == r.Id));
+        // A returned correction gives the word back to the report it superseded (unless it was itself corrected).
+        r.ReviewStatus != ReviewStatus.Returned &&
+        !all.Any(c => c.SupersedesId == r.Id && (c.ReviewStatus != ReviewStatus.Returned || all.Any(d => d.SupersedesId == c.Id))));
 }

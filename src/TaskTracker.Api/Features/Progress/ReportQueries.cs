@@ -35,11 +35,11 @@ internal sealed class GetReportHandler(TaskTrackerDb db) : IQueryHandler<GetRepo
 }
 
 internal sealed record MeasureDetail(int Id, string Code, MeasureType Type, string Plan, int? TaskNumber, TargetDto? Target, MilestoneDto? Milestone,
-    IReadOnlyList<AgencyRef> ResponsibleAgencies);
+    IReadOnlyList<AgencyRef> ResponsibleAgencies, IReadOnlyList<MeasureRole> Roles);
 
 internal sealed record GetMeasureQuery(int MeasureId, MeasureType Type) : IQuery<MeasureDetail>;
 
-internal sealed class GetMeasureHandler(TaskTrackerDb db, MeasureContext measures) : IQueryHandler<GetMeasureQuery, MeasureDetail>
+internal sealed class GetMeasureHandler(TaskTrackerDb db, MeasureContext measures, Responsibility responsibility) : IQueryHandler<GetMeasureQuery, MeasureDetail>
 {
     public async ValueTask<MeasureDetail> Handle(GetMeasureQuery q, CancellationToken ct)
     {
@@ -50,7 +50,8 @@ internal sealed class GetMeasureHandler(TaskTrackerDb db, MeasureContext measure
         var agencies = await db.Agencies.AsNoTracking().Where(a => ids.Contains(a.Id)).OrderBy(a => a.Code)
             .Select(a => new AgencyRef(a.Code, a.NameZh, a.NameEn, a.Kind)).ToListAsync(ct);
         return new MeasureDetail(m.Id, m.Code, q.Type, m.Plan.Code, m.Task?.Number,
-            (m as Target)?.ToDto(m.Plan.ReportingCadence), (m as Milestone)?.ToDto(m.Plan.ReportingCadence), agencies);
+            (m as Target)?.ToDto(m.Plan.ReportingCadence), (m as Milestone)?.ToDto(m.Plan.ReportingCadence), agencies,
+            await AssignmentRoles.RolesAsync(db, await responsibility.ForMeasureAsync(m.Id, m.ClauseId, m.TaskId, m.Plan.OwnerAgencyId, ct), ct));
     }
 }
 

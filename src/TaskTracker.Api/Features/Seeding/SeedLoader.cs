@@ -221,6 +221,7 @@ internal sealed class SeedLoader(TaskTrackerDb db, TimeProvider clock, ILogger<S
         plan.ClosingZh = s.ClosingZh;
         plan.ReportingCadence = s.Reporting?.Cadence ?? ReportingCadence.Monthly;
         plan.ReportingGraceDays = s.Reporting?.GraceDays ?? 10;
+        plan.StatusBasis = s.StatusBasis ?? StatusBasis.Reported;
         plan.SeedHash = folder.Hash;
         plan.SeededAtUtc = clock.GetUtcNow().UtcDateTime;
 

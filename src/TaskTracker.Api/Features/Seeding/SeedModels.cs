@@ -20,6 +20,8 @@ internal sealed record SeedPlan
     public string? PreambleZh { get; init; }
     public string? ClosingZh { get; init; }
     public SeedReporting? Reporting { get; init; }
+    /// <summary>Which completion drives statuses: reported (every counting report, the default) or verified (accepted reports only).</summary>
+    public StatusBasis? StatusBasis { get; init; }
     public List<SeedSection>? Sections { get; init; }
     public List<SeedTarget>? HeadlineTargets { get; init; }
 }

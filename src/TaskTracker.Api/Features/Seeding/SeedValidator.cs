@@ -38,6 +38,33 @@ internal static partial class SeedValidator
         return v.Errors;
     }
 
+    /// <summary>
+    /// Measures nobody can file on: every agency their clause names is a group without members (such as
+    /// 省有关部门和单位). Not an error (the plan says so), but the office must assign an agency (分解落实).
+    /// </summary>
+    public static IReadOnlyList<string> Unfileable(SeedFolder folder)
+    {
+        var byName = new Dictionary<string, SeedAgency>();
+        foreach (var a in folder.Agencies.Agencies ?? [])
+            foreach (var name in new[] { a.NameZh, a.ShortNameZh }.Concat(a.Aliases ?? []).Concat([a.Code]))
+                if (!string.IsNullOrWhiteSpace(name)) byName.TryAdd(name, a);
+        bool CanFile(string name) => !byName.TryGetValue(name, out var a) || a.Kind != AgencyKinds.Group || (a.Members?.Count ?? 0) > 0;
+        var result = new List<string>();
+        foreach (var t in folder.Tasks.Tasks ?? [])
+        {
+            var clauses = (t.Clauses ?? []).Where(c => c.Seq is not null).ToDictionary(c => c.Seq!.Value, c => c.Agencies ?? []);
+            IEnumerable<string> Named(int? clause) => clause is { } c ? clauses.GetValueOrDefault(c) ?? [] : clauses.Values.SelectMany(x => x);
+            var measures = (t.Targets ?? []).Select(x => (x.Code, x.Clause)).Concat((t.Milestones ?? []).Select(x => (x.Code, x.Clause)));
+            foreach (var (code, clause) in measures)
+            {
+                var names = Named(clause).ToList();
+                // A clause naming nobody falls back to the plan's owner, who can file.
+                if (names.Count > 0 && !names.Any(CanFile)) result.Add(code ?? "?");
+            }
+        }
+        return result;
+    }
+
     private sealed class Collector(SeedFolder folder)
     {
         public List<SeedError> Errors { get; } = [];

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace TaskTracker.Features.Seeding;
@@ -37,6 +38,7 @@ internal static class SeedingModule
             {
                 using var seedScope = app.Services.CreateScope();
                 await seedScope.ServiceProvider.GetRequiredService<SeedLoader>().LoadAllAsync(seedPath, CancellationToken.None);
+                await LogUnfileableAsync(seedScope.ServiceProvider, logger);
                 return;
             }
             catch (Microsoft.EntityFrameworkCore.DbUpdateException e) when (attempt < 5)
@@ -44,6 +46,20 @@ internal static class SeedingModule
                 logger.LogWarning(e, "Seeding collided with another instance (attempt {Attempt}); retrying", attempt);
                 await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
             }
+        }
+    }
+
+    /// <summary>Names every measure nobody can file on (after the office's assignments), so the office can assign one.</summary>
+    private static async Task LogUnfileableAsync(IServiceProvider sp, ILogger logger)
+    {
+        var db = sp.GetRequiredService<TaskTrackerDb>();
+        var responsibility = sp.GetRequiredService<Responsibility>();
+        foreach (var plan in await db.Plans.AsNoTracking().Select(p => new { p.Id, p.Code }).ToListAsync())
+        {
+            var codes = await responsibility.UnfileableMeasuresAsync(plan.Id, db.Measures, CancellationToken.None);
+            if (codes.Count > 0)
+                logger.LogWarning("Plan {Plan}: nobody can file on {Count} measure(s): {Measures}. Assign an agency with POST /api/plans/{Plan}/measures/{{code}}/assignments",
+                    plan.Code, codes.Count, string.Join(", ", codes), plan.Code);
         }
     }
 }

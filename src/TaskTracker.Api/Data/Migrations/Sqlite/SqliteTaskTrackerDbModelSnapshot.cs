@@ -443,6 +443,43 @@ namespace TaskTracker.Data.Migrations.Sqlite
                     b.UseTphMappingStrategy();
                 });
 
+            modelBuilder.Entity("TaskTracker.Domain.MeasureAssignment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AgencyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("AssignedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MeasureId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("TokenId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgencyId");
+
+                    b.HasIndex("MeasureId", "Id");
+
+                    b.ToTable("MeasureAssignments");
+                });
+
             modelBuilder.Entity("TaskTracker.Domain.OutboxEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -537,6 +574,11 @@ namespace TaskTracker.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SourceUrl")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StatusBasis")
+                        .IsRequired()
+                        .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("TitleEn")
@@ -1079,6 +1121,25 @@ namespace TaskTracker.Data.Migrations.Sqlite
                     b.Navigation("Plan");
 
                     b.Navigation("Task");
+                });
+
+            modelBuilder.Entity("TaskTracker.Domain.MeasureAssignment", b =>
+                {
+                    b.HasOne("TaskTracker.Domain.Agency", "Agency")
+                        .WithMany()
+                        .HasForeignKey("AgencyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("TaskTracker.Domain.Measure", "Measure")
+                        .WithMany()
+                        .HasForeignKey("MeasureId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Agency");
+
+                    b.Navigation("Measure");
                 });
 
             modelBuilder.Entity("TaskTracker.Domain.Plan", b =>
