@@ -11,6 +11,7 @@ using TaskTracker.Features.Dashboards;
 using TaskTracker.Features.Notifications;
 using TaskTracker.Features.Operations;
 using TaskTracker.Features.Progress;
+using TaskTracker.Features.Reach;
 using TaskTracker.Features.Plans;
 using TaskTracker.Features.Seeding;
 using TaskTracker.Infrastructure;
@@ -53,6 +54,7 @@ builder.Services.AddOptions<TaskTracker.Features.Oversight.OversightOptions>()
     .Bind(builder.Configuration.GetSection(TaskTracker.Features.Oversight.OversightOptions.Section))
     .ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddNotifications(builder.Configuration);
+builder.Services.AddReach(builder.Configuration);
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 builder.Services.AddScoped<SeedLoader>();
 builder.Services.AddProblemDetails();
@@ -122,6 +124,7 @@ api.MapDashboards();
 TaskTracker.Features.Oversight.OversightEndpoints.MapOversight(api);
 api.MapAudit();
 api.MapNotifications();
+api.MapReach();
 api.MapTokens();
 
 await InitialiseAsync(app);

@@ -28,6 +28,9 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
     public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();
     public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<Features.Reach.AgencyContact> AgencyContacts => Set<Features.Reach.AgencyContact>();
+    public DbSet<Features.Reach.ChatRobot> ChatRobots => Set<Features.Reach.ChatRobot>();
+    public DbSet<Features.Reach.ReachDelivery> ReachDeliveries => Set<Features.Reach.ReachDelivery>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder b)
     {
@@ -198,6 +201,7 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
             e.Property(x => x.EntityType).HasMaxLength(64);
             e.Property(x => x.EntityId).HasMaxLength(64);
         });
+        Features.Reach.ReachModel.Configure(b);
     }
 }
 
