@@ -12,6 +12,7 @@ using TaskTracker.Features.Notifications;
 using TaskTracker.Features.Operations;
 using TaskTracker.Features.Progress;
 using TaskTracker.Features.Reach;
+using TaskTracker.Features.Bulletin;
 using TaskTracker.Features.Plans;
 using TaskTracker.Features.Seeding;
 using TaskTracker.Infrastructure;
@@ -55,6 +56,7 @@ builder.Services.AddOptions<TaskTracker.Features.Oversight.OversightOptions>()
     .ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddNotifications(builder.Configuration);
 builder.Services.AddReach(builder.Configuration);
+builder.Services.AddBulletin(builder.Configuration);
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 builder.Services.AddScoped<SeedLoader>();
 builder.Services.AddProblemDetails();
@@ -125,6 +127,7 @@ TaskTracker.Features.Oversight.OversightEndpoints.MapOversight(api);
 api.MapAudit();
 api.MapNotifications();
 api.MapReach();
+api.MapBulletin();
 api.MapTokens();
 
 await InitialiseAsync(app);

@@ -1,0 +1,35 @@
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using TaskTracker.Features.Access;
+
+namespace TaskTracker.Features.Bulletin;
+
+public static class BulletinSetup
+{
+    public static IServiceCollection AddBulletin(this IServiceCollection services, IConfiguration config)
+    {
+        var a = services.AddOptions<AssessmentOptions>().Bind(config.GetSection(AssessmentOptions.Section));
+        foreach (var (check, message) in AssessmentOptions.Rules) a.Validate(check, message);
+        a.ValidateOnStart();
+        services.AddScoped<BulletinData>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapBulletin(this IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/api/plans/{plan}").WithTags("Bulletin");
+        g.MapGet("/changes", async Task<Ok<PlanChanges>> (string plan, DateOnly? from, DateOnly? to, ISender m, CancellationToken ct) =>
+                TypedResults.Ok(await m.Send(new GetChangesQuery(plan, from, to), ct)))
+            .WithName("PlanChanges")
+            .WithSummary("What moved between the end of `from` and the end of `to`: newly overdue, back on track, done; instructions issued, answered, closed; reports returned. Each with its task number.")
+            .RequireAuthorization(Policies.Read)
+            .ProducesValidationProblem().ProducesProblem(404);
+        g.MapGet("/assessment", async Task<Ok<PlanAssessment>> (string plan, DateOnly? from, DateOnly? to, ISender m, CancellationToken ct) =>
+                TypedResults.Ok(await m.Send(new GetAssessmentQuery(plan, from, to), ct)))
+            .WithName("PlanAssessment")
+            .WithSummary("考核: a score per leading agency (on-time filing, completion against expected, overdue measures, instruction replies on time), weighted as configured, ranked. Office and admin.")
+            .RequireAuthorization(Policies.OfficeOrAdmin)
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+        return app;
+    }
+}
