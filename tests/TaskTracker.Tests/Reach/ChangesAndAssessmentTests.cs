@@ -134,6 +134,68 @@ public class ChangesAndAssessmentTests : IAsyncLifetime
         (await (await office.GetAsync("/api/plans/demo-2026/assessment?from=2026-04-15&to=2026-04-15")).ReadProblem(400)).AssertFieldError("to");
     }
 
+    [Fact]
+    public async Task The_bulletin_docx_and_xlsx_carry_the_APIs_figures_for_the_same_dates_and_render_in_LibreOffice()
+    {
+        await ActAsync();
+        var office = await As(Role.Office);
+        // Still open on 05-01: issued that day, reply due later.
+        await (await office.PostAsJsonAsync("/api/plans/demo-2026/instructions",
+            new { taskNumber = 2, agency = "demo-bureau", text = "请报送二季度开放数据集计划", replyBy = "2026-05-10" })).ReadJson<InstructionDto>();
+
+        foreach (var (from, to) in new[] { ("2026-03-25", "2026-04-15"), ("2026-03-31", "2026-05-01") })
+        {
+            var q = $"from={from}&to={to}";
+            var response = await office.GetAsync($"/api/plans/demo-2026/bulletin.docx?{q}");
+            Assert.Equal("application/vnd.openxmlformats-officedocument.wordprocessingml.document", response.Content.Headers.ContentType?.MediaType);
+            var bytes = await response.Content.ReadAsByteArrayAsync();
+            var doc = BulletinReader.Docx(bytes);
+
+            var dash = await (await office.GetAsync($"/api/plans/demo-2026/dashboard?asOf={to}&knownAt={to}")).ReadJson<PlanDashboard>();
+            var changes = await (await office.GetAsync($"/api/plans/demo-2026/changes?{q}")).ReadJson<PlanChanges>();
+            var assessment = await (await office.GetAsync($"/api/plans/demo-2026/assessment?{q}")).ReadJson<PlanAssessment>();
+            var instructions = await (await office.GetAsync("/api/plans/demo-2026/instructions")).ReadJson<List<InstructionDto>>();
+            var cutoff = Completion.CutoffUtc(DateOnly.Parse(to));
+
+            Assert.Contains("督 查 通 报", doc.Text);
+            Assert.Contains("省大数据发展领导小组办公室", doc.Text);
+            Assert.Contains($"总体完成度{BulletinContent.Pct(dash.Completion)}", doc.Text);
+            Assert.Equal(BulletinContent.Pct(dash.Completion), doc.Tables["总体进展"].Single(r => r[0] == "总体完成度")[1]);
+            Assert.Equal(dash.TaskCounts.Overdue.ToString(), doc.Tables["总体进展"].Single(r => r[0] == "逾期")[1]);
+            Assert.Equal(dash.Sections.Select(s => new[] { s.Numeral, s.TitleZh, BulletinContent.Pct(s.Completion), BulletinContent.Pct(s.Expected) }),
+                doc.Tables["分领域进展"].Skip(1).Select(r => r[..4]));
+            Assert.Equal(assessment.Agencies.Select(a => new[] { a.Rank.ToString(), a.NameZh, a.Score.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) }),
+                doc.Tables["单位考核排名"].Skip(1).Select(r => r[..3]));
+            Assert.Equal(changes.NewlyOverdue.Select(c => c.Code), doc.Tables.GetValueOrDefault("新增逾期事项")?.Skip(1).Select(r => r[1]) ?? []);
+            Assert.Equal(changes.Done.Select(c => c.Code), doc.Tables.GetValueOrDefault("本期完成事项")?.Skip(1).Select(r => r[1]) ?? []);
+            var open = instructions.Where(i => i.IssuedAtUtc <= cutoff && (i.ClosedAtUtc is null || i.ClosedAtUtc > cutoff)).OrderBy(i => i.ReplyBy).Select(i => i.Id.ToString());
+            Assert.Equal(open, doc.Tables.GetValueOrDefault("未办结督办事项")?.Skip(1).Select(r => r[0]) ?? []);
+            Assert.Contains("仿宋_GB2312", doc.EastAsiaFonts);
+            Assert.Contains("方正小标宋简体", doc.EastAsiaFonts);
+
+            var xlsx = BulletinReader.Xlsx(await (await office.GetAsync($"/api/plans/demo-2026/bulletin.xlsx?{q}")).Content.ReadAsByteArrayAsync());
+            Assert.Equal(["通报", "总体进展", "分领域进展", "单位考核排名", "新增逾期事项", "本期完成事项", "未办结督办事项"], xlsx.Keys);
+            foreach (var (name, rows) in doc.Tables) Assert.Equal(rows, xlsx[name]);
+            Assert.Equal(assessment.Agencies.Select(a => a.Score.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)),
+                xlsx["单位考核排名"].Skip(1).Select(r => r[2]));
+
+            if (to == "2026-04-15")
+            {
+                Assert.Equal(["M03-1"], doc.Tables["新增逾期事项"].Skip(1).Select(r => r[1]));
+                var pdf = await BulletinReader.RenderAsync(bytes, "bulletin-demo-2026");
+                Assert.Contains("督查通报", pdf.Text.Replace(" ", ""));
+                Assert.Contains("单位考核排名", pdf.Text.Replace(" ", ""));
+                Assert.True(new FileInfo(pdf.Png).Length > 10_000, $"rendered page {pdf.Png} looks empty");
+            }
+            else Assert.NotEmpty(doc.Tables["未办结督办事项"].Skip(1));
+        }
+
+        await (await (await As(Role.Viewer)).GetAsync("/api/plans/demo-2026/bulletin.docx?from=2026-03-25&to=2026-04-15")).ReadProblem(403);
+        await (await _app.CreateClient().GetAsync("/api/plans/demo-2026/bulletin.xlsx?from=2026-03-25&to=2026-04-15")).ReadProblem(401);
+        (await (await office.GetAsync("/api/plans/demo-2026/bulletin.docx?from=2026-03-25")).ReadProblem(400)).AssertFieldError("to");
+        await (await office.GetAsync("/api/plans/nope/bulletin.xlsx?from=2026-03-25&to=2026-04-15")).ReadProblem(404);
+    }
+
     [Theory]
     [InlineData("Assessment:Weights:Completion", "0.9", "add up to 1")]
     [InlineData("Assessment:Weights:Overdue", "-0.2", "between 0 and 1")]

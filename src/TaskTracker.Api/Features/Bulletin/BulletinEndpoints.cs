@@ -30,6 +30,30 @@ public static class BulletinSetup
             .WithSummary("考核: a score per leading agency (on-time filing, completion against expected, overdue measures, instruction replies on time), weighted as configured, ranked. Office and admin.")
             .RequireAuthorization(Policies.OfficeOrAdmin)
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+        g.MapGet("/bulletin.docx", async Task<FileContentHttpResult> (string plan, DateOnly? from, DateOnly? to, ISender m, CancellationToken ct) =>
+            {
+                var c = await m.Send(new GetBulletinQuery(plan, from, to), ct);
+                return TypedResults.File(BulletinDocx.Write(c, Number(c.To)),
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document", $"{c.Plan.Code}-bulletin-{c.To:yyyy-MM-dd}.docx");
+            })
+            .WithName("BulletinDocx")
+            .WithSummary("督查通报 for the period as a Word document: masthead, overall progress, progress by section, agencies' ranking, newly overdue and done, open instructions. Office and admin.")
+            .RequireAuthorization(Policies.OfficeOrAdmin)
+            .Produces(200, contentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+        g.MapGet("/bulletin.xlsx", async Task<FileContentHttpResult> (string plan, DateOnly? from, DateOnly? to, ISender m, CancellationToken ct) =>
+            {
+                var c = await m.Send(new GetBulletinQuery(plan, from, to), ct);
+                return TypedResults.File(BulletinXlsx.Write(c), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    $"{c.Plan.Code}-bulletin-{c.To:yyyy-MM-dd}.xlsx");
+            })
+            .WithName("BulletinXlsx").WithSummary("The bulletin's tables as a workbook, one sheet per table. Office and admin.")
+            .RequireAuthorization(Policies.OfficeOrAdmin)
+            .Produces(200, contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
         return app;
     }
+
+    /// <summary>The issue number: the year and the quarter the period ends in, e.g. 〔2026〕第2期.</summary>
+    public static string Number(DateOnly to) => $"〔{to.Year}〕第{(to.Month - 1) / 3 + 1}期";
 }
