@@ -74,7 +74,8 @@ public static class ReachMessages
         var title = en ? i.TitleEn : i.TitleZh;
         if (title.Length > 60) title = title[..60] + "…";
         if (i.Kind != "report-returned") what.Append(title);
-        what.Append(en ? " — " : "：");
+        var head = what.ToString().TrimEnd();
+        what.Clear().Append(head).Append(en ? " — " : "：");
         if (i.Periods is { Count: > 0 } p) what.Append(en ? $"period {string.Join(", ", p)}; " : $"报告期 {string.Join("、", p)}；");
         what.Append(Deadline(i.Deadline, i.DaysLeft, en));
         if (!string.IsNullOrWhiteSpace(i.Comment)) what.Append(en ? $"; office's comment: {i.Comment}" : $"；退回意见：{i.Comment}");
