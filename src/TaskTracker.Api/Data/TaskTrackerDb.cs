@@ -7,7 +7,7 @@ namespace TaskTracker.Data;
 /// One model for every provider. Each provider has a subclass so that it keeps its own migrations
 /// (SQLite and PostgreSQL differ in types and DDL), while queries are written once against this class.
 /// </summary>
-public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(options)
+internal abstract class TaskTrackerDb(DbContextOptions options) : DbContext(options)
 {
     public DbSet<Plan> Plans => Set<Plan>();
     public DbSet<Section> Sections => Set<Section>();
@@ -28,9 +28,10 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
     public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();
     public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
-    public DbSet<Features.Reach.AgencyContact> AgencyContacts => Set<Features.Reach.AgencyContact>();
-    public DbSet<Features.Reach.ChatRobot> ChatRobots => Set<Features.Reach.ChatRobot>();
-    public DbSet<Features.Reach.ReachDelivery> ReachDeliveries => Set<Features.Reach.ReachDelivery>();
+    public DbSet<PlanDraftRecord> PlanDrafts => Set<PlanDraftRecord>();
+    public DbSet<AgencyContact> AgencyContacts => Set<AgencyContact>();
+    public DbSet<ChatRobot> ChatRobots => Set<ChatRobot>();
+    public DbSet<ReachDelivery> ReachDeliveries => Set<ReachDelivery>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder b)
     {
@@ -58,6 +59,14 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
 
     protected override void OnModelCreating(ModelBuilder b)
     {
+        b.Entity<PlanDraftRecord>(e =>
+        {
+            e.ToTable("PlanDrafts");
+            e.HasIndex(x => x.Code).IsUnique();
+            e.Property(x => x.Code).HasMaxLength(64);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.Version).IsConcurrencyToken();
+        });
         b.Entity<Plan>(e =>
         {
             e.HasIndex(x => x.Code).IsUnique();
@@ -201,18 +210,55 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
             e.Property(x => x.EntityType).HasMaxLength(64);
             e.Property(x => x.EntityId).HasMaxLength(64);
         });
-        Features.Reach.ReachModel.Configure(b);
+        // Reach: contacts, chat robots and their deliveries.
+        b.Entity<AgencyContact>(e =>
+        {
+            e.ToTable("AgencyContacts");
+            e.HasIndex(x => new { x.AgencyId, x.Email }).IsUnique();
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.Email).HasMaxLength(254);
+            e.Property(x => x.Phone).HasMaxLength(32);
+            e.Property(x => x.Language).HasMaxLength(8);
+            e.HasOne(x => x.Agency).WithMany().HasForeignKey(x => x.AgencyId).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<ChatRobot>(e =>
+        {
+            e.ToTable("ChatRobots");
+            e.HasIndex(x => x.AgencyId);
+            e.Property(x => x.Platform).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Url).HasMaxLength(2000);
+            e.Property(x => x.Secret).HasMaxLength(200);
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.HasOne(x => x.Agency).WithMany().HasForeignKey(x => x.AgencyId).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<ReachDelivery>(e =>
+        {
+            e.ToTable("ReachDeliveries");
+            e.HasIndex(x => new { x.State, x.NextAttemptAtUtc });
+            e.HasIndex(x => x.EventId);
+            e.Property(x => x.Channel).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Recipient).HasMaxLength(2000);
+            e.Property(x => x.Language).HasMaxLength(8);
+            e.Property(x => x.Subject).HasMaxLength(500);
+            e.Property(x => x.LastError).HasMaxLength(2000);
+            e.Property(x => x.LeaseOwner).HasMaxLength(100);
+            e.HasOne(x => x.Event).WithMany().HasForeignKey(x => x.EventId);
+            // History outlives a removed contact or robot; the message then fails with a clear reason if still pending.
+            e.HasOne(x => x.Contact).WithMany().HasForeignKey(x => x.ContactId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(x => x.Robot).WithMany().HasForeignKey(x => x.RobotId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne<Agency>().WithMany().HasForeignKey(x => x.AgencyId).OnDelete(DeleteBehavior.Restrict);
+        });
     }
 }
 
-public sealed class UtcConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime, DateTime>(
+internal sealed class UtcConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime, DateTime>(
     v => v.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc),
     v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
 
-public sealed class NullableUtcConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime?, DateTime?>(
+internal sealed class NullableUtcConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime?, DateTime?>(
     v => v == null ? v : v.Value.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v.Value.ToUniversalTime(), DateTimeKind.Utc),
     v => v == null ? v : DateTime.SpecifyKind(v.Value, DateTimeKind.Utc));
 
-public sealed class SqliteTaskTrackerDb(DbContextOptions<SqliteTaskTrackerDb> options) : TaskTrackerDb(options);
+internal sealed class SqliteTaskTrackerDb(DbContextOptions<SqliteTaskTrackerDb> options) : TaskTrackerDb(options);
 
-public sealed class PostgresTaskTrackerDb(DbContextOptions<PostgresTaskTrackerDb> options) : TaskTrackerDb(options);
+internal sealed class PostgresTaskTrackerDb(DbContextOptions<PostgresTaskTrackerDb> options) : TaskTrackerDb(options);

@@ -1,13 +1,12 @@
 using FluentValidation;
 using Mediator;
 using Microsoft.Extensions.Options;
-using TaskTracker.Domain;
-using TaskTracker.Features.Dashboards;
+
 
 namespace TaskTracker.Features.Bulletin;
 
 /// <summary>Weights of the assessment's four parts (section <c>Assessment:Weights</c>); each 0..1, together 1. See docs/assessment.md.</summary>
-public sealed class AssessmentOptions
+internal sealed class AssessmentOptions
 {
     public const string Section = "Assessment";
     public AssessmentWeights Weights { get; set; } = new();
@@ -21,7 +20,7 @@ public sealed class AssessmentOptions
     ];
 }
 
-public sealed class AssessmentWeights
+internal sealed class AssessmentWeights
 {
     public double OnTimeFiling { get; set; } = 0.30;
     public double Completion { get; set; } = 0.40;
@@ -30,16 +29,16 @@ public sealed class AssessmentWeights
 }
 
 /// <summary>One part of a score: the figure (0..1, null when nothing counted), what it was computed from, its weight.</summary>
-public sealed record ScorePart(double? Value, int Numerator, int Denominator, double Weight);
+internal sealed record ScorePart(double? Value, int Numerator, int Denominator, double Weight);
 
-public sealed record AgencyScore(int Rank, string Agency, string NameZh, string NameEn, double Score, int MeasuresLed,
+internal sealed record AgencyScore(int Rank, string Agency, string NameZh, string NameEn, double Score, int MeasuresLed,
     ScorePart OnTimeFiling, ScorePart Completion, ScorePart Overdue, ScorePart InstructionReplies);
 
-public sealed record PlanAssessment(string Plan, DateOnly From, DateOnly To, AssessmentWeights Weights, IReadOnlyList<AgencyScore> Agencies);
+internal sealed record PlanAssessment(string Plan, DateOnly From, DateOnly To, AssessmentWeights Weights, IReadOnlyList<AgencyScore> Agencies);
 
-public sealed record GetAssessmentQuery(string Plan, DateOnly? From, DateOnly? To) : IQuery<PlanAssessment>;
+internal sealed record GetAssessmentQuery(string Plan, DateOnly? From, DateOnly? To) : IQuery<PlanAssessment>;
 
-public sealed class GetAssessmentValidator : AbstractValidator<GetAssessmentQuery>
+internal sealed class GetAssessmentValidator : AbstractValidator<GetAssessmentQuery>
 {
     public GetAssessmentValidator() => PeriodRules.Apply(this, x => x.From, x => x.To, x => x.From, x => x.To);
 }
@@ -48,7 +47,7 @@ public sealed class GetAssessmentValidator : AbstractValidator<GetAssessmentQuer
 /// 考核: a score per leading agency from its filing punctuality, completion against the schedule, overdue measures and
 /// instruction replies in the period; the formula is in docs/assessment.md.
 /// </summary>
-public sealed class GetAssessmentHandler(BulletinData data, IOptions<AssessmentOptions> options) : IQueryHandler<GetAssessmentQuery, PlanAssessment>
+internal sealed class GetAssessmentHandler(BulletinData data, IOptions<AssessmentOptions> options) : IQueryHandler<GetAssessmentQuery, PlanAssessment>
 {
     public async ValueTask<PlanAssessment> Handle(GetAssessmentQuery q, CancellationToken ct) =>
         await ComputeAsync(data, options.Value.Weights, q.Plan, q.From!.Value, q.To!.Value, ct);

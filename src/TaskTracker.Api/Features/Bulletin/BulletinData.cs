@@ -1,8 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using TaskTracker.Data;
-using TaskTracker.Domain;
-using TaskTracker.Features.Dashboards;
-using TaskTracker.Features.Plans;
+
 
 namespace TaskTracker.Features.Bulletin;
 
@@ -10,7 +7,7 @@ namespace TaskTracker.Features.Bulletin;
 /// The only place the bulletin module reads the plan's computed standing (dashboards) and who answers for what, so both
 /// can be re-pointed at one "standing as of a date" service later without touching changes, assessment or documents.
 /// </summary>
-public sealed class BulletinData(TaskTrackerDb db, DashboardCalculator dashboards)
+internal sealed class BulletinData(TaskTrackerDb db, StandingCalculator dashboards)
 {
     public sealed record Plan(int Id, string Code, string TitleZh, string TitleEn, DateOnly Start, DateOnly End, ReportingCadence Cadence, int GraceDays);
 
@@ -26,7 +23,7 @@ public sealed class BulletinData(TaskTrackerDb db, DashboardCalculator dashboard
     public async Task<Plan> PlanAsync(string code, CancellationToken ct) =>
         await db.Plans.AsNoTracking().Where(p => p.Code == code)
             .Select(p => new Plan(p.Id, p.Code, p.TitleZh, p.TitleEn, p.PeriodStart, p.PeriodEnd, p.ReportingCadence, p.ReportingGraceDays))
-            .FirstOrDefaultAsync(ct) ?? throw new Infrastructure.NotFoundException("Plan", code);
+            .FirstOrDefaultAsync(ct) ?? throw new NotFoundException("Plan", code);
 
     /// <summary>The plan's figures as they stood at the end of <paramref name="asOf"/>, with what was known by then.</summary>
     public async Task<PlanDashboard> StandingAsync(string plan, DateOnly asOf, CancellationToken ct) =>

@@ -1,6 +1,8 @@
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Wordprocessing;
+using Text = DocumentFormat.OpenXml.Wordprocessing.Text;
+
 
 namespace TaskTracker.Features.Bulletin;
 
@@ -9,7 +11,7 @@ namespace TaskTracker.Features.Bulletin;
 /// with the issuing office over a red rule, 方正小标宋简体 title, 仿宋_GB2312 body (三号), 黑体 headings, tables, the
 /// office and date at the end. Fonts are named for East Asian text (w:eastAsia) as well, so Word and WPS pick them.
 /// </summary>
-public static class BulletinDocx
+internal static class BulletinDocx
 {
     private const string Song = "方正小标宋简体";
     private const string FangSong = "仿宋_GB2312";

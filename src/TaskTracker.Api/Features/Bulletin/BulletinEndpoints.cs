@@ -1,12 +1,12 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
-using TaskTracker.Features.Access;
+
 
 namespace TaskTracker.Features.Bulletin;
 
-public static class BulletinSetup
+internal static class BulletinSetup
 {
-    public static IServiceCollection AddBulletin(this IServiceCollection services, IConfiguration config)
+    public static IServiceCollection AddBulletinServices(IServiceCollection services, IConfiguration config)
     {
         var a = services.AddOptions<AssessmentOptions>().Bind(config.GetSection(AssessmentOptions.Section));
         foreach (var (check, message) in AssessmentOptions.Rules) a.Validate(check, message);
@@ -15,7 +15,7 @@ public static class BulletinSetup
         return services;
     }
 
-    public static IEndpointRouteBuilder MapBulletin(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/plans/{plan}").WithTags("Bulletin");
         g.MapGet("/changes", async Task<Ok<PlanChanges>> (string plan, DateOnly? from, DateOnly? to, ISender m, CancellationToken ct) =>

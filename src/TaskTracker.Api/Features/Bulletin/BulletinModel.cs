@@ -1,6 +1,5 @@
 using System.Globalization;
-using TaskTracker.Domain;
-using TaskTracker.Features.Dashboards;
+
 
 namespace TaskTracker.Features.Bulletin;
 
@@ -8,7 +7,7 @@ namespace TaskTracker.Features.Bulletin;
 /// What the 督查通报 says, computed once from the same sources as the API (dashboard on <c>to</c> with what was known by
 /// then, changes and assessment for the period, instructions open at the end of <c>to</c>) and written as .docx or .xlsx.
 /// </summary>
-public sealed record BulletinContent(BulletinData.Plan Plan, DateOnly From, DateOnly To, PlanDashboard Standing, PlanChanges Changes,
+internal sealed record BulletinContent(BulletinData.Plan Plan, DateOnly From, DateOnly To, PlanDashboard Standing, PlanChanges Changes,
     PlanAssessment Assessment, IReadOnlyList<BulletinData.InstructionRow> OpenInstructions)
 {
     public const string IssuingOffice = "省大数据发展领导小组办公室";
@@ -77,14 +76,14 @@ public sealed record BulletinContent(BulletinData.Plan Plan, DateOnly From, Date
     private static string Task(int? n) => n is { } x ? $"任务{x}" : "总体目标";
 }
 
-public sealed record GetBulletinQuery(string Plan, DateOnly? From, DateOnly? To) : Mediator.IQuery<BulletinContent>;
+internal sealed record GetBulletinQuery(string Plan, DateOnly? From, DateOnly? To) : Mediator.IQuery<BulletinContent>;
 
-public sealed class GetBulletinValidator : FluentValidation.AbstractValidator<GetBulletinQuery>
+internal sealed class GetBulletinValidator : FluentValidation.AbstractValidator<GetBulletinQuery>
 {
     public GetBulletinValidator() => PeriodRules.Apply(this, x => x.From, x => x.To, x => x.From, x => x.To);
 }
 
-public sealed class GetBulletinHandler(BulletinData data, Microsoft.Extensions.Options.IOptions<AssessmentOptions> options) : Mediator.IQueryHandler<GetBulletinQuery, BulletinContent>
+internal sealed class GetBulletinHandler(BulletinData data, Microsoft.Extensions.Options.IOptions<AssessmentOptions> options) : Mediator.IQueryHandler<GetBulletinQuery, BulletinContent>
 {
     public async ValueTask<BulletinContent> Handle(GetBulletinQuery q, CancellationToken ct) =>
         await BulletinContent.BuildAsync(data, options.Value.Weights, q.Plan, q.From!.Value, q.To!.Value, ct);

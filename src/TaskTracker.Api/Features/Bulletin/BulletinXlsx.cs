@@ -1,11 +1,13 @@
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
+using Text = DocumentFormat.OpenXml.Spreadsheet.Text;
+
 
 namespace TaskTracker.Features.Bulletin;
 
 /// <summary>The bulletin's tables as a workbook, one sheet per table, in the same order and with the same text.</summary>
-public static class BulletinXlsx
+internal static class BulletinXlsx
 {
     public static byte[] Write(BulletinContent c)
     {

@@ -1,12 +1,11 @@
 using FluentValidation;
 using Mediator;
-using TaskTracker.Domain;
-using TaskTracker.Features.Dashboards;
+
 
 namespace TaskTracker.Features.Bulletin;
 
 /// <summary>One thing that moved. Measures carry their code and status before and after; instructions their id and agency.</summary>
-public sealed record ChangeItem(int? TaskNumber, string? Code, string TitleZh, string TitleEn, MeasureStatus? Before, MeasureStatus? After,
+internal sealed record ChangeItem(int? TaskNumber, string? Code, string TitleZh, string TitleEn, MeasureStatus? Before, MeasureStatus? After,
     DateOnly? DueDate, int? InstructionId = null, string? Agency = null, long? ReportId = null, DateTime? AtUtc = null, string? Comment = null);
 
 /// <summary>
@@ -14,14 +13,14 @@ public sealed record ChangeItem(int? TaskNumber, string? Code, string TitleZh, s
 /// on each date, and instructions and reviews that happened in between. There is no sign-off concept in the model yet,
 /// so nothing is listed as signed off; <c>Done</c> lists measures that became done.
 /// </summary>
-public sealed record PlanChanges(string Plan, DateOnly From, DateOnly To, IReadOnlyList<ChangeItem> NewlyOverdue, IReadOnlyList<ChangeItem> BackOnTrack,
+internal sealed record PlanChanges(string Plan, DateOnly From, DateOnly To, IReadOnlyList<ChangeItem> NewlyOverdue, IReadOnlyList<ChangeItem> BackOnTrack,
     IReadOnlyList<ChangeItem> Done, IReadOnlyList<ChangeItem> InstructionsIssued, IReadOnlyList<ChangeItem> InstructionsAnswered,
     IReadOnlyList<ChangeItem> InstructionsClosed, IReadOnlyList<ChangeItem> ReportsReturned);
 
-public sealed record GetChangesQuery(string Plan, DateOnly? From, DateOnly? To) : IQuery<PlanChanges>;
+internal sealed record GetChangesQuery(string Plan, DateOnly? From, DateOnly? To) : IQuery<PlanChanges>;
 
 /// <summary>from and to, both required, from before to; shared by changes, assessment and the bulletin.</summary>
-public static class PeriodRules
+internal static class PeriodRules
 {
     public static void Apply<T>(AbstractValidator<T> v, System.Linq.Expressions.Expression<Func<T, DateOnly?>> from,
         System.Linq.Expressions.Expression<Func<T, DateOnly?>> to, Func<T, DateOnly?> fromOf, Func<T, DateOnly?> toOf)
@@ -37,12 +36,12 @@ public static class PeriodRules
     }
 }
 
-public sealed class GetChangesValidator : AbstractValidator<GetChangesQuery>
+internal sealed class GetChangesValidator : AbstractValidator<GetChangesQuery>
 {
     public GetChangesValidator() => PeriodRules.Apply(this, x => x.From, x => x.To, x => x.From, x => x.To);
 }
 
-public sealed class GetChangesHandler(BulletinData data) : IQueryHandler<GetChangesQuery, PlanChanges>
+internal sealed class GetChangesHandler(BulletinData data) : IQueryHandler<GetChangesQuery, PlanChanges>
 {
     public async ValueTask<PlanChanges> Handle(GetChangesQuery q, CancellationToken ct) => await ComputeAsync(data, q.Plan, q.From!.Value, q.To!.Value, ct);
 

@@ -1,25 +1,16 @@
-using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
-using TaskTracker.Data;
-using TaskTracker.Domain;
-using TaskTracker.Features.Access;
-using TaskTracker.Features.Dashboards;
-using TaskTracker.Features.Oversight;
-using TaskTracker.Features.Plans;
+
 
 namespace TaskTracker.Features.Reach;
 
 /// <summary>One line of a digest. Kind: report-due, report-missing, measure-overdue, instruction, instruction-overdue, report-returned.</summary>
-public sealed record DigestItem(string Kind, string? Plan, int? TaskNumber, string? Code, string TitleZh, string TitleEn, DateOnly Deadline,
+internal sealed record DigestItem(string Kind, string? Plan, int? TaskNumber, string? Code, string TitleZh, string TitleEn, DateOnly Deadline,
     int DaysLeft, IReadOnlyList<string>? Periods = null, int? InstructionId = null, long? ReportId = null, string? Comment = null);
 
-public sealed record DigestAgency(int Id, string Code, string NameZh, string NameEn);
+internal sealed record DigestAgency(int Id, string Code, string NameZh, string NameEn);
 
-/// <summary>
-/// The only place the reach module reads the oversight computations (inbox, overdue lists), so they can be re-pointed
-/// at one "standing as of a date" service later without touching the digest or the senders.
-/// </summary>
-public sealed class ReachData(IServiceProvider services, TaskTrackerDb db, DashboardCalculator dashboards, OversightService oversight)
+/// <summary>What the reach module reads of a plan's standing: the inbox and the overdue lists, both from Standing.</summary>
+internal sealed class ReachData(TaskTrackerDb db, StandingCalculator dashboards, OversightService oversight, InboxCalculator inbox, Responsibility responsibility)
 {
     private readonly Dictionary<(string Plan, DateOnly AsOf), IReadOnlyList<OversightService.Scoped>> _items = new();
 
@@ -29,14 +20,11 @@ public sealed class ReachData(IServiceProvider services, TaskTrackerDb db, Dashb
     /// <summary>What an agency should act on as of a date: its inbox plus the measures it leads that are overdue.</summary>
     public async Task<IReadOnlyList<DigestItem>> DigestItemsAsync(DigestAgency agency, DateOnly asOf, CancellationToken ct)
     {
-        // The inbox answers for the office, which may read every agency's; the digest runs with no request behind it.
-        var handler = ActivatorUtilities.CreateInstance<GetInboxHandler>(services, OfficeCaller());
-        var inbox = await handler.Handle(new GetInboxQuery(agency.Code, asOf), ct);
-        var items = inbox.Items.Select(i => new DigestItem(
+        var items = (await inbox.ItemsAsync(agency.Id, agency.Code, asOf, ct)).Select(i => new DigestItem(
             i.Kind == "instruction" && i.DaysLeft < 0 ? "instruction-overdue" : i.Kind, i.Plan, i.TaskNumber, i.Code, i.TitleZh, i.TitleEn,
             i.Deadline, i.DaysLeft, i.Periods, i.InstructionId, i.ReportId, i.Comment)).ToList();
 
-        var ids = (await AgencyScope.IdsActingAsAsync(db, agency.Code, ct) ?? []).ToHashSet();
+        var ids = (await responsibility.ActingAsAsync(agency.Code, ct) ?? []).ToHashSet();
         foreach (var code in await db.Plans.AsNoTracking().OrderBy(p => p.Code).Select(p => p.Code).ToListAsync(ct))
         {
             if (!_items.TryGetValue((code, asOf), out var all))
@@ -57,15 +45,4 @@ public sealed class ReachData(IServiceProvider services, TaskTrackerDb db, Dashb
             .Select(i => new OpenInstruction(i.Id, i.AgencyId, i.Agency.Code, db.Plans.Where(p => p.Id == i.PlanId).Select(p => p.Code).First(),
                 (int?)i.Task!.Number, i.Measure!.Code, i.Text, i.ReplyBy, i.Status))
             .FirstOrDefaultAsync(ct);
-
-    private static Caller OfficeCaller() => new(new FixedHttpContext(new DefaultHttpContext
-    {
-        User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(Claims.Role, nameof(Role.Office))], "reach-digest", ClaimTypes.Name, Claims.Role)),
-    }));
-
-    // Not HttpContextAccessor: setting that one would change the ambient request of whoever runs the digest.
-    private sealed class FixedHttpContext(HttpContext context) : IHttpContextAccessor
-    {
-        public HttpContext? HttpContext { get => context; set { } }
-    }
 }

@@ -8,14 +8,12 @@ using MailKit.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MimeKit;
-using TaskTracker.Data;
-using TaskTracker.Domain;
-using TaskTracker.Features.Notifications;
+
 
 namespace TaskTracker.Features.Reach;
 
 /// <summary>The platforms' own robot formats and signatures.</summary>
-public static class RobotSigning
+internal static class RobotSigning
 {
     /// <summary>
     /// DingTalk 加签: sign = urlencode(base64(HMAC-SHA256(key: secret, data: timestamp + "\n" + secret))), timestamp in
@@ -61,7 +59,7 @@ public static class RobotSigning
 /// Failures back off like webhooks (Notifications:BackoffBase doubling to BackoffCap) and end failed after
 /// Notifications:MaxAttempts; a failure that retrying cannot fix (no SMTP host, recipient removed) fails at once.
 /// </summary>
-public sealed class ReachDispatcher(TaskTrackerDb db, IHttpClientFactory httpFactory, TimeProvider clock, IOptions<NotificationOptions> options,
+internal sealed class ReachDispatcher(TaskTrackerDb db, IHttpClientFactory httpFactory, TimeProvider clock, IOptions<NotificationOptions> options,
     IOptions<MailOptions> mail, NotificationInstance instance, ILogger<ReachDispatcher> logger)
 {
     /// <summary>The robots' client: a named client so an outbound-address guard can be attached to it in one place.</summary>
@@ -218,7 +216,7 @@ public sealed class ReachDispatcher(TaskTrackerDb db, IHttpClientFactory httpFac
         else
         {
             var failed = r.Permanent || attempts >= o.MaxAttempts;
-            var next = failed ? now : now + WebhookDispatcher.Backoff(o, attempts);
+            var next = failed ? now : now + o.Backoff(attempts);
             var error = r.Error is { Length: > 2000 } e ? e[..2000] : r.Error;
             updated = await mine.ExecuteUpdateAsync(s => s.SetProperty(d => d.State, failed ? DeliveryState.Failed : DeliveryState.Pending)
                 .SetProperty(d => d.Attempts, attempts).SetProperty(d => d.LastError, error).SetProperty(d => d.NextAttemptAtUtc, next)

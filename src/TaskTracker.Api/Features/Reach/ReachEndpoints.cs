@@ -3,46 +3,40 @@ using FluentValidation;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using TaskTracker.Data;
-using TaskTracker.Domain;
-using TaskTracker.Features.Access;
-using TaskTracker.Features.Dashboards;
-using TaskTracker.Features.Plans;
-using TaskTracker.Features.Progress;
-using TaskTracker.Infrastructure;
+
 
 namespace TaskTracker.Features.Reach;
 
-public sealed record AddContactBody(string? Name, string? Email, string? Phone, string? Language);
-public sealed record ContactDto(int Id, string Agency, string Name, string Email, string? Phone, string Language, DateTime CreatedAtUtc);
+internal sealed record AddContactBody(string? Name, string? Email, string? Phone, string? Language);
+internal sealed record ContactDto(int Id, string Agency, string Name, string Email, string? Phone, string Language, DateTime CreatedAtUtc);
 
-public sealed record AddRobotBody(string? Platform, string? Url, string? Secret, string? Name);
+internal sealed record AddRobotBody(string? Platform, string? Url, string? Secret, string? Name);
 /// <summary>A robot as listed: its address with the credentials in it masked, never its secret.</summary>
-public sealed record RobotDto(int Id, string Agency, string Platform, string Url, bool Signed, string? Name, DateTime CreatedAtUtc);
+internal sealed record RobotDto(int Id, string Agency, string Platform, string Url, bool Signed, string? Name, DateTime CreatedAtUtc);
 /// <summary>The registration answer: the only time the full address and the secret are shown.</summary>
-public sealed record RobotCreatedDto(int Id, string Agency, string Platform, string Url, string? Secret, string? Name, DateTime CreatedAtUtc);
+internal sealed record RobotCreatedDto(int Id, string Agency, string Platform, string Url, string? Secret, string? Name, DateTime CreatedAtUtc);
 
-public sealed record RemindBody(string? Note);
-public sealed record ReachDeliveryDto(long Id, long EventId, string EventType, string Agency, string Channel, string Recipient, string Language,
+internal sealed record RemindBody(string? Note);
+internal sealed record ReachDeliveryDto(long Id, long EventId, string EventType, string Agency, string Channel, string Recipient, string Language,
     string Subject, DeliveryState State, int Attempts, DateTime? NextAttemptAtUtc, string? LastError, DateTime? DeliveredAtUtc, DateTime CreatedAtUtc);
-public sealed record ReminderDto(int InstructionId, long EventId, IReadOnlyList<ReachDeliveryDto> Deliveries);
-public sealed record DigestRunDto(DateOnly AsOf, int Agencies, int Written, int AlreadySent, int NothingToReport, int Messages, IReadOnlyList<ReachDeliveryDto> Deliveries);
+internal sealed record ReminderDto(int InstructionId, long EventId, IReadOnlyList<ReachDeliveryDto> Deliveries);
+internal sealed record DigestRunDto(DateOnly AsOf, int Agencies, int Written, int AlreadySent, int NothingToReport, int Messages, IReadOnlyList<ReachDeliveryDto> Deliveries);
 
-public sealed record AddContactCommand(string Agency, AddContactBody Body) : ICommand<ContactDto>;
-public sealed record ListContactsQuery(string Agency) : IQuery<IReadOnlyList<ContactDto>>;
-public sealed record DeleteContactCommand(string Agency, int Id) : ICommand<bool>;
-public sealed record AddRobotCommand(string Agency, AddRobotBody Body) : ICommand<RobotCreatedDto>;
-public sealed record ListRobotsQuery(string Agency) : IQuery<IReadOnlyList<RobotDto>>;
-public sealed record DeleteRobotCommand(string Agency, int Id) : ICommand<bool>;
-public sealed record RemindCommand(int InstructionId, RemindBody? Body) : ICommand<ReminderDto>;
-public sealed record RunDigestCommand(DateOnly? AsOf) : ICommand<DigestRunDto>;
-public sealed record ListReachDeliveriesQuery(string? State, string? Agency, int Page = 1, int PageSize = 100) : IQuery<Paged<ReachDeliveryDto>>;
-public sealed record RedriveReachDeliveryCommand(long Id) : ICommand<ReachDeliveryDto>;
+internal sealed record AddContactCommand(string Agency, AddContactBody Body) : ICommand<ContactDto>;
+internal sealed record ListContactsQuery(string Agency) : IQuery<IReadOnlyList<ContactDto>>;
+internal sealed record DeleteContactCommand(string Agency, int Id) : ICommand<bool>;
+internal sealed record AddRobotCommand(string Agency, AddRobotBody Body) : ICommand<RobotCreatedDto>;
+internal sealed record ListRobotsQuery(string Agency) : IQuery<IReadOnlyList<RobotDto>>;
+internal sealed record DeleteRobotCommand(string Agency, int Id) : ICommand<bool>;
+internal sealed record RemindCommand(int InstructionId, RemindBody? Body) : ICommand<ReminderDto>;
+internal sealed record RunDigestCommand(DateOnly? AsOf) : ICommand<DigestRunDto>;
+internal sealed record ListReachDeliveriesQuery(string? State, string? Agency, int Page = 1, int PageSize = 100) : IQuery<Paged<ReachDeliveryDto>>;
+internal sealed record RedriveReachDeliveryCommand(long Id) : ICommand<ReachDeliveryDto>;
 
 internal static partial class ReachRules
 {
     public static void AgencyCode<T>(AbstractValidator<T> v, System.Linq.Expressions.Expression<Func<T, string>> agency) =>
-        v.RuleFor(agency).Must(c => c.Length <= 64 && ReportRules.BeCleanText(c)).OverridePropertyName("code")
+        v.RuleFor(agency).Must(c => c.Length <= 64 && Text.BeCleanText(c)).OverridePropertyName("code")
             .WithMessage("code must be an agency code without control characters.");
 
     public static bool BeEmail(string e) =>
@@ -51,10 +45,10 @@ internal static partial class ReachRules
     [GeneratedRegex(@"^\+?[0-9][0-9 \-]{4,30}$")]
     public static partial Regex Phone();
 
-    public static bool SingleLine(string s) => ReportRules.BeCleanText(s) && !s.Contains('\n') && !s.Contains('\r') && s.Trim().Length > 0;
+    public static bool SingleLine(string s) => Text.BeCleanText(s) && !s.Contains('\n') && !s.Contains('\r') && s.Trim().Length > 0;
 }
 
-public sealed class AddContactValidator : AbstractValidator<AddContactCommand>
+internal sealed class AddContactValidator : AbstractValidator<AddContactCommand>
 {
     public AddContactValidator()
     {
@@ -72,7 +66,7 @@ public sealed class AddContactValidator : AbstractValidator<AddContactCommand>
     }
 }
 
-public sealed class AddRobotValidator : AbstractValidator<AddRobotCommand>
+internal sealed class AddRobotValidator : AbstractValidator<AddRobotCommand>
 {
     public AddRobotValidator()
     {
@@ -81,7 +75,7 @@ public sealed class AddRobotValidator : AbstractValidator<AddRobotCommand>
             .WithMessage("platform must be dingtalk or wecom.");
         RuleFor(x => x.Body.Url).NotEmpty().OverridePropertyName("url").WithMessage("url is required: the robot's webhook address.");
         RuleFor(x => x.Body.Url)
-            .Must(u => u!.Length <= 2000 && ReportRules.BeCleanText(u) && Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && string.IsNullOrEmpty(uri.UserInfo))
+            .Must(u => u!.Length <= 2000 && Text.BeCleanText(u) && Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && string.IsNullOrEmpty(uri.UserInfo))
             .When(x => !string.IsNullOrEmpty(x.Body.Url)).OverridePropertyName("url")
             .WithMessage("url must be an absolute http:// or https:// URL without credentials, at most 2000 characters.");
         RuleFor(x => x.Body.Url).Must(u => HasQuery(u!, "access_token")).When(x => x.Body.Platform == "dingtalk" && Uri.IsWellFormedUriString(x.Body.Url, UriKind.Absolute))
@@ -103,53 +97,53 @@ public sealed class AddRobotValidator : AbstractValidator<AddRobotCommand>
         Uri.TryCreate(url, UriKind.Absolute, out var u) && u.Query.TrimStart('?').Split('&').Any(p => p.StartsWith(name + "=", StringComparison.Ordinal) && p.Length > name.Length + 1);
 }
 
-public sealed class RemindValidator : AbstractValidator<RemindCommand>
+internal sealed class RemindValidator : AbstractValidator<RemindCommand>
 {
     public RemindValidator()
     {
         RuleFor(x => x.Body!.Note).MaximumLength(1000).When(x => x.Body is not null).OverridePropertyName("note");
-        RuleFor(x => x.Body!.Note).Must(n => ReportRules.BeCleanText(n!)).When(x => x.Body?.Note is not null).OverridePropertyName("note")
+        RuleFor(x => x.Body!.Note).Must(n => Text.BeCleanText(n!)).When(x => x.Body?.Note is not null).OverridePropertyName("note")
             .WithMessage("note must not contain control characters.");
     }
 }
 
-public sealed class RunDigestValidator : AbstractValidator<RunDigestCommand>
+internal sealed class RunDigestValidator : AbstractValidator<RunDigestCommand>
 {
     public RunDigestValidator() => AsOfRule.Apply(this, x => x.AsOf);
 }
 
-public sealed class ListReachDeliveriesValidator : AbstractValidator<ListReachDeliveriesQuery>
+internal sealed class ListReachDeliveriesValidator : AbstractValidator<ListReachDeliveriesQuery>
 {
     public ListReachDeliveriesValidator()
     {
         RuleFor(x => x.State).Must(s => s is "pending" or "delivered" or "failed").When(x => x.State is not null)
             .OverridePropertyName("state").WithMessage("state must be pending, delivered or failed.");
-        RuleFor(x => x.Agency).Must(c => c!.Length <= 64 && ReportRules.BeCleanText(c)).When(x => x.Agency is not null).OverridePropertyName("agency")
+        RuleFor(x => x.Agency).Must(c => c!.Length <= 64 && Text.BeCleanText(c)).When(x => x.Agency is not null).OverridePropertyName("agency")
             .WithMessage("agency must be an agency code without control characters.");
         RuleFor(x => x.Page).GreaterThanOrEqualTo(1).OverridePropertyName("page");
         RuleFor(x => x.PageSize).InclusiveBetween(1, 500).OverridePropertyName("pageSize");
     }
 }
 
-public sealed class ContactValidators : AbstractValidator<ListContactsQuery>
+internal sealed class ContactValidators : AbstractValidator<ListContactsQuery>
 {
     public ContactValidators() => ReachRules.AgencyCode(this, x => x.Agency);
 }
-public sealed class DeleteContactValidator : AbstractValidator<DeleteContactCommand>
+internal sealed class DeleteContactValidator : AbstractValidator<DeleteContactCommand>
 {
     public DeleteContactValidator() => ReachRules.AgencyCode(this, x => x.Agency);
 }
-public sealed class ListRobotsValidator : AbstractValidator<ListRobotsQuery>
+internal sealed class ListRobotsValidator : AbstractValidator<ListRobotsQuery>
 {
     public ListRobotsValidator() => ReachRules.AgencyCode(this, x => x.Agency);
 }
-public sealed class DeleteRobotValidator : AbstractValidator<DeleteRobotCommand>
+internal sealed class DeleteRobotValidator : AbstractValidator<DeleteRobotCommand>
 {
     public DeleteRobotValidator() => ReachRules.AgencyCode(this, x => x.Agency);
 }
 
 /// <summary>Contacts, robots, reminders and the digest run. Every change is audited; secrets never reach the audit trail.</summary>
-public sealed class ReachHandlers(TaskTrackerDb db, Caller caller, TimeProvider clock, ReachData data, ReachWriter writer, ReachDispatcher dispatcher)
+internal sealed class ReachHandlers(TaskTrackerDb db, Caller caller, TimeProvider clock, ReachData data, ReachWriter writer, ReachDispatcher dispatcher)
     : ICommandHandler<AddContactCommand, ContactDto>, IQueryHandler<ListContactsQuery, IReadOnlyList<ContactDto>>, ICommandHandler<DeleteContactCommand, bool>,
       ICommandHandler<AddRobotCommand, RobotCreatedDto>, IQueryHandler<ListRobotsQuery, IReadOnlyList<RobotDto>>, ICommandHandler<DeleteRobotCommand, bool>,
       ICommandHandler<RemindCommand, ReminderDto>, ICommandHandler<RunDigestCommand, DigestRunDto>,
@@ -322,9 +316,9 @@ public sealed class ReachHandlers(TaskTrackerDb db, Caller caller, TimeProvider 
     private static ContactDto Dto(AgencyContact c, string agency) => new(c.Id, agency, c.Name, c.Email, c.Phone, c.Language, c.CreatedAtUtc);
 }
 
-public static class ReachEndpoints
+internal static class ReachEndpoints
 {
-    public static IEndpointRouteBuilder MapReach(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {
         var agencies = app.MapGroup("/api/agencies/{code}").WithTags("Reach").RequireAuthorization(Policies.OfficeOrAdmin);
         agencies.MapPost("/contacts", async Task<Created<ContactDto>> (string code, AddContactBody body, ISender m, CancellationToken ct) =>

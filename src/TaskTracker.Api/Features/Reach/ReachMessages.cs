@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Text;
 
+
 namespace TaskTracker.Features.Reach;
 
 /// <summary>A rendered message: a subject, a plain-text body for e-mail and a markdown body for robots.</summary>
-public sealed record ReachMessage(string Subject, string Text, string Markdown);
+internal sealed record ReachMessage(string Subject, string Text, string Markdown);
 
 /// <summary>Digest and reminder texts, in Chinese (the default) or English.</summary>
-public static class ReachMessages
+internal static class ReachMessages
 {
     public const string Office = "省大数据发展领导小组办公室";
     public const string OfficeEn = "Office of the Provincial Leading Group for Big Data Development";

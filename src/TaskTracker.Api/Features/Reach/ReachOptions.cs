@@ -1,9 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 
+
 namespace TaskTracker.Features.Reach;
 
 /// <summary>Daily digests and reminders (section <c>Reach</c>). Retries, backoff, leases and timeouts follow <c>Notifications:</c>.</summary>
-public sealed class ReachOptions
+internal sealed class ReachOptions
 {
     public const string Section = "Reach";
 
@@ -19,10 +20,10 @@ public sealed class ReachOptions
     ];
 }
 
-public enum MailTls { Auto, None, StartTls, SslOnConnect }
+internal enum MailTls { Auto, None, StartTls, SslOnConnect }
 
 /// <summary>The SMTP server e-mails go out through (section <c>Mail</c>). Without a host, e-mail messages fail visibly until one is configured.</summary>
-public sealed class MailOptions
+internal sealed class MailOptions
 {
     public const string Section = "Mail";
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
-using TaskTracker.Features.Notifications;
-using TaskTracker.Features.Progress;
+
 
 namespace TaskTracker.Features.Reach;
 
@@ -9,7 +8,7 @@ namespace TaskTracker.Features.Reach;
 /// (the outbox's unique key keeps each agency's to one a day across instances and restarts), then sends due messages.
 /// The waiting is in real time; the date and time of day come from the injected TimeProvider.
 /// </summary>
-public sealed class ReachWorker(IServiceScopeFactory scopes, IOptions<ReachOptions> reach, IOptions<NotificationOptions> notifications,
+internal sealed class ReachWorker(IServiceScopeFactory scopes, IOptions<ReachOptions> reach, IOptions<NotificationOptions> notifications,
     TimeProvider clock, ILogger<ReachWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -56,9 +55,9 @@ public sealed class ReachWorker(IServiceScopeFactory scopes, IOptions<ReachOptio
     }
 }
 
-public static class ReachSetup
+internal static class ReachSetup
 {
-    public static IServiceCollection AddReach(this IServiceCollection services, IConfiguration config)
+    public static IServiceCollection AddReachServices(IServiceCollection services, IConfiguration config)
     {
         var r = services.AddOptions<ReachOptions>().Bind(config.GetSection(ReachOptions.Section));
         foreach (var (check, message) in ReachOptions.Rules) r.Validate(check, message);

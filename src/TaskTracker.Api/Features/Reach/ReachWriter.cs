@@ -1,25 +1,23 @@
 using Microsoft.EntityFrameworkCore;
-using TaskTracker.Data;
-using TaskTracker.Domain;
-using TaskTracker.Features.Notifications;
+
 
 namespace TaskTracker.Features.Reach;
 
-public static class ReachEventTypes
+internal static class ReachEventTypes
 {
     public const string Digest = "reach.digest";
     public const string Reminder = "reach.reminder";
 }
 
 /// <summary>What one digest run did.</summary>
-public sealed record DigestRun(DateOnly AsOf, int Agencies, int Written, int AlreadySent, int NothingToReport, int Messages, IReadOnlyList<long> EventIds);
+internal sealed record DigestRun(DateOnly AsOf, int Agencies, int Written, int AlreadySent, int NothingToReport, int Messages, IReadOnlyList<long> EventIds);
 
 /// <summary>
 /// Writes digests and reminders into the outbox: one event and one <see cref="ReachDelivery"/> per contact and robot,
 /// in one transaction. A digest's event carries the key <c>reach.digest:{agency}:{date}</c>; the outbox's unique index on
 /// it makes a day's digest for an agency exist once, whatever instance or restart writes it.
 /// </summary>
-public sealed class ReachWriter(TaskTrackerDb db, ReachData data, TimeProvider clock, ILogger<ReachWriter> logger)
+internal sealed class ReachWriter(TaskTrackerDb db, ReachData data, TimeProvider clock, ILogger<ReachWriter> logger)
 {
     public static string DigestKey(string agencyCode, DateOnly day) => $"{ReachEventTypes.Digest}:{agencyCode}:{day:yyyy-MM-dd}";
 
@@ -76,8 +74,8 @@ public sealed class ReachWriter(TaskTrackerDb db, ReachData data, TimeProvider c
         var agency = await db.Agencies.AsNoTracking().Where(a => a.Id == i.AgencyId).Select(a => new DigestAgency(a.Id, a.Code, a.NameZh, a.NameEn)).FirstAsync(ct);
         var to = await RecipientsAsync(agency.Id, ct);
         if (!to.Any)
-            throw new Infrastructure.ConflictException($"Agency '{agency.Code}' has no contacts or chat robots to remind; add one with POST /api/agencies/{agency.Code}/contacts or /robots.");
-        var today = Progress.ChinaTime.Today(clock);
+            throw new ConflictException($"Agency '{agency.Code}' has no contacts or chat robots to remind; add one with POST /api/agencies/{agency.Code}/contacts or /robots.");
+        var today = ChinaTime.Today(clock);
         db.Audit.Add(audit);
         var payload = new { instructionId = i.Id, plan = i.Plan, agency = agency.Code, replyBy = i.ReplyBy, taskNumber = i.TaskNumber, measureCode = i.MeasureCode, note };
         var (ev, _) = await WriteAsync(ReachEventTypes.Reminder, null, agency, payload, to, lang => ReachMessages.Reminder(agency, i, today, note, lang), ct);
