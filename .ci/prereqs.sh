@@ -14,13 +14,19 @@ prereqs_install() {
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   # Chinese glyphs for the page screenshots the browser tests write.
   dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+  # The real SMTP server the reminder tests send to (started by the tests on 127.0.0.1 with Debian's python3).
+  /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
+  # The bulletin test renders the .docx to PDF (LibreOffice) and its first page to PNG and text (poppler).
+  command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
+  command -v pdftoppm >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
   [ ${#missing[@]} -eq 0 ] && return 0
 
   echo "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q || return 1
   apt-get install -y -q --no-install-recommends "${missing[@]}" || return 1
-  [ -n "$(_pg_bindir)" ] && [ -x /usr/bin/chromium ] && dpkg -s fonts-noto-cjk >/dev/null 2>&1
+  [ -n "$(_pg_bindir)" ] && [ -x /usr/bin/chromium ] && dpkg -s fonts-noto-cjk >/dev/null 2>&1 \
+    && /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null && command -v soffice >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1
 }
 
 # A private throw-away cluster: it leaves any system cluster alone and starts from nothing on every run.

@@ -8,6 +8,8 @@ using TaskTracker.Features.Operations;
 using TaskTracker.Features.Oversight;
 using TaskTracker.Features.Plans;
 using TaskTracker.Features.Progress;
+using TaskTracker.Features.Reach;
+using TaskTracker.Features.Bulletin;
 using TaskTracker.Features.Seeding;
 
 // The house (docs/adr/0007-module-layout.md): Common for what every module uses, Domain for the model and its rules,
@@ -40,6 +42,8 @@ builder.AddProgress();
 builder.AddDashboards();
 builder.AddOversight();
 builder.AddNotifications();
+builder.AddReach();
+builder.AddBulletin();
 builder.AddAudit();
 builder.AddSeeding();
 
@@ -63,6 +67,8 @@ api.MapDashboards();
 api.MapOversight();
 api.MapAudit();
 api.MapNotifications();
+api.MapReach();
+api.MapBulletin();
 api.MapAccess();
 api.MapSeeding();
 

@@ -16,6 +16,7 @@ internal static class CommonSetup
         services.AddScoped<IdempotencyContext>();
         services.AddScoped<IdempotencyRecorder>();
         services.AddScoped<WriteStep>();
+        services.AddDeliverySettings(builder.Configuration);
         services.AddOptions<DashboardOptions>().Bind(builder.Configuration.GetSection(DashboardOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DashboardResponseCache>();

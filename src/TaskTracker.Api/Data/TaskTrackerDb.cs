@@ -30,6 +30,9 @@ internal abstract class TaskTrackerDb(DbContextOptions options) : DbContext(opti
     public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<PlanDraftRecord> PlanDrafts => Set<PlanDraftRecord>();
+    public DbSet<AgencyContact> AgencyContacts => Set<AgencyContact>();
+    public DbSet<ChatRobot> ChatRobots => Set<ChatRobot>();
+    public DbSet<ReachDelivery> ReachDeliveries => Set<ReachDelivery>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder b)
     {
@@ -215,6 +218,44 @@ internal abstract class TaskTrackerDb(DbContextOptions options) : DbContext(opti
             e.Property(x => x.Action).HasMaxLength(64);
             e.Property(x => x.EntityType).HasMaxLength(64);
             e.Property(x => x.EntityId).HasMaxLength(64);
+        });
+        // Reach: contacts, chat robots and their deliveries.
+        b.Entity<AgencyContact>(e =>
+        {
+            e.ToTable("AgencyContacts");
+            e.HasIndex(x => new { x.AgencyId, x.Email }).IsUnique();
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.Email).HasMaxLength(254);
+            e.Property(x => x.Phone).HasMaxLength(32);
+            e.Property(x => x.Language).HasMaxLength(8);
+            e.HasOne(x => x.Agency).WithMany().HasForeignKey(x => x.AgencyId).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<ChatRobot>(e =>
+        {
+            e.ToTable("ChatRobots");
+            e.HasIndex(x => x.AgencyId);
+            e.Property(x => x.Platform).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Url).HasMaxLength(2000);
+            e.Property(x => x.Secret).HasMaxLength(200);
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.HasOne(x => x.Agency).WithMany().HasForeignKey(x => x.AgencyId).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<ReachDelivery>(e =>
+        {
+            e.ToTable("ReachDeliveries");
+            e.HasIndex(x => new { x.State, x.NextAttemptAtUtc });
+            e.HasIndex(x => x.EventId);
+            e.Property(x => x.Channel).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Recipient).HasMaxLength(2000);
+            e.Property(x => x.Language).HasMaxLength(8);
+            e.Property(x => x.Subject).HasMaxLength(500);
+            e.Property(x => x.LastError).HasMaxLength(2000);
+            e.Property(x => x.LeaseOwner).HasMaxLength(100);
+            e.HasOne(x => x.Event).WithMany().HasForeignKey(x => x.EventId);
+            // History outlives a removed contact or robot; the message then fails with a clear reason if still pending.
+            e.HasOne(x => x.Contact).WithMany().HasForeignKey(x => x.ContactId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(x => x.Robot).WithMany().HasForeignKey(x => x.RobotId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne<Agency>().WithMany().HasForeignKey(x => x.AgencyId).OnDelete(DeleteBehavior.Restrict);
         });
     }
 }

@@ -7,6 +7,7 @@ internal static class StandingModule
     {
         builder.Services.AddScoped<StandingCalculator>();
         builder.Services.AddScoped<OversightService>();
+        builder.Services.AddScoped<InboxCalculator>();
         builder.Services.AddOptions<OversightOptions>().Bind(builder.Configuration.GetSection(OversightOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
         return builder;

@@ -18,6 +18,8 @@ const TEXT = {
     status_done: '已完成', 'status_on-track': '正常推进', 'status_at-risk': '有风险', 'status_off-track': '明显滞后',
     status_overdue: '逾期', 'status_no-data': '无数据',
     ms_notstarted: '未开始', 'ms_not-started': '未开始', 'ms_in-progress': '进行中', ms_done: '已完成',
+    assessment: '单位考核排名', rank: '名次', score: '得分', onTimeFiling: '按时报送', completionVsExpected: '完成进度',
+    notOverdue: '未逾期', instructionReplies: '督办按时回复', assessmentPeriod: (f, to) => `${f} 之后至 ${to}`,
   },
   en: {
     brand: 'Work plan tracker', plan: 'Plan', asOf: 'As of', token: 'Access token', tokenLabel: 'API token (viewer)',
@@ -34,6 +36,8 @@ const TEXT = {
     status_done: 'Done', 'status_on-track': 'On track', 'status_at-risk': 'At risk', 'status_off-track': 'Off track',
     status_overdue: 'Overdue', 'status_no-data': 'No data',
     'ms_not-started': 'Not started', 'ms_in-progress': 'In progress', ms_done: 'Done',
+    assessment: 'Agency assessment', rank: 'Rank', score: 'Score', onTimeFiling: 'On-time filing', completionVsExpected: 'Completion vs expected',
+    notOverdue: 'Not overdue', instructionReplies: 'Replies on time', assessmentPeriod: (f, to) => `after ${f} up to ${to}`,
   },
 };
 
@@ -234,8 +238,32 @@ async function renderOverview(app) {
 
   const overduePanel = reviewPanel('overdue', overdue);
   const atRiskPanel = reviewPanel('at-risk', atRisk);
+  const assessment = await assessmentPanel(dash);
 
-  app.replaceChildren(el('div', { class: 'grid' }, summary, sections, headline, overduePanel, atRiskPanel, taskTable));
+  app.replaceChildren(el('div', { class: 'grid' }, summary, sections, headline, overduePanel, atRiskPanel, assessment, taskTable));
+}
+
+/** The office's 考核 ranking from the plan's start to the date shown; other callers get 401/403 and see no panel. */
+async function assessmentPanel(dash) {
+  const start = new Date(Date.parse(dash.periodStart + 'T00:00:00Z') - 86400000).toISOString().slice(0, 10);
+  if (dash.asOf <= start) return null;
+  let a;
+  try {
+    a = await api(`/api/plans/${encodeURIComponent(state.plan)}/assessment${query({ from: start, to: dash.asOf })}`);
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 401 || e.status === 403)) return null;
+    throw e;
+  }
+  const part = p => el('td', { class: 'value', title: `${p.numerator}/${p.denominator}` }, pct(p.value));
+  return el('section', { class: 'card wide', 'aria-labelledby': 'h-assessment', 'data-testid': 'assessment-panel' },
+    el('h2', { id: 'h-assessment' }, t('assessment'), ' ', el('span', { class: 'muted' }, t('assessmentPeriod', a.from, a.to))),
+    el('table', { class: 'tasks', 'data-testid': 'assessment-table' },
+      el('thead', {}, el('tr', {}, ['rank', 'agency', 'score', 'onTimeFiling', 'completionVsExpected', 'notOverdue', 'instructionReplies']
+        .map(h => el('th', { scope: 'col' }, t(h))))),
+      el('tbody', {}, a.agencies.map(x => el('tr', { 'data-testid': 'assessment-row', 'data-agency': x.agency, 'data-rank': x.rank },
+        el('td', { class: 'num' }, x.rank), el('td', {}, pick(x, 'name')),
+        el('td', { class: 'value', 'data-testid': 'assessment-score' }, x.score.toFixed(2)),
+        part(x.onTimeFiling), part(x.completion), part(x.overdue), part(x.instructionReplies))))));
 }
 
 /** One of the office's review lists (overdue, at risk), worst first as the API sorts it. */

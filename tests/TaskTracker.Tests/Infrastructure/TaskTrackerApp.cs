@@ -57,6 +57,7 @@ public class TaskTrackerApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Access:AllowAnonymousReads", "true");
         builder.UseSetting("Operations:RateLimitPermits", "1000000"); // tests share one client address; limits are tested on their own
         builder.UseSetting("Notifications:Enabled", "false"); // delivery is driven explicitly by the notification tests
+        builder.UseSetting("Reach:Enabled", "false"); // digests are run explicitly by the reach tests
         foreach (var (k, v) in Settings) builder.UseSetting(k, v);
         builder.ConfigureServices(s =>
         {

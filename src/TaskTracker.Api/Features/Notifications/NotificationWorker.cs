@@ -1,3 +1,4 @@
+using TaskTracker.Common;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 
@@ -57,10 +58,6 @@ internal static class NotificationSetup
 {
     public static IServiceCollection AddNotificationServices(IServiceCollection services, IConfiguration config)
     {
-        var builder = services.AddOptions<NotificationOptions>().Bind(config.GetSection(NotificationOptions.Section)).ValidateDataAnnotations();
-        foreach (var (check, message) in NotificationOptions.Rules) builder.Validate(check, message);
-        builder.ValidateOnStart();
-        services.AddSingleton<NotificationInstance>();
         services.AddScoped<WebhookDispatcher>();
         services.AddScoped<DeadlineWatcher>();
         services.AddHttpClient(WebhookDispatcher.HttpClientName, c =>

@@ -5,15 +5,10 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TaskTracker.Data;
+using TaskTracker.Common;
 using TaskTracker.Domain;
 
 namespace TaskTracker.Features.Notifications;
-
-/// <summary>Who this process is when it claims deliveries: unique per running instance, also within one test process.</summary>
-internal sealed class NotificationInstance
-{
-    public string Id { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
-}
 
 internal static class WebhookSignature
 {
@@ -168,7 +163,7 @@ internal sealed class WebhookDispatcher(TaskTrackerDb db, IHttpClientFactory htt
         {
             var attempts = r.Delivery.Attempts + 1;
             var failed = attempts >= o.MaxAttempts;
-            var next = failed ? now : now + Backoff(o, attempts);
+            var next = failed ? now : now + o.Backoff(attempts);
             var error = r.Error is { Length: > 2000 } e ? e[..2000] : r.Error;
             updated = await mine.ExecuteUpdateAsync(s => s
                 .SetProperty(d => d.State, failed ? DeliveryState.Failed : DeliveryState.Pending).SetProperty(d => d.Attempts, attempts)
@@ -182,13 +177,5 @@ internal sealed class WebhookDispatcher(TaskTrackerDb db, IHttpClientFactory htt
         if (updated == 0)
             logger.LogWarning("Webhook delivery {Delivery}: the lease {Claim} was lost before the result could be recorded; another instance may resend it",
                 r.Delivery.Id, claim);
-    }
-
-    /// <summary>Wait before the next attempt after <paramref name="attempts"/> failures: base·2^(attempts−1), capped.</summary>
-    public static TimeSpan Backoff(NotificationOptions o, int attempts)
-    {
-        var factor = Math.Pow(2, Math.Min(attempts - 1, 30));
-        var ticks = o.BackoffBase.Ticks * factor;
-        return ticks >= o.BackoffCap.Ticks ? o.BackoffCap : TimeSpan.FromTicks((long)ticks);
     }
 }

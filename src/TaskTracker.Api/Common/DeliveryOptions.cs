@@ -1,8 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace TaskTracker.Features.Notifications;
+namespace TaskTracker.Common;
 
-/// <summary>Webhook delivery and deadline scanning (section <c>Notifications</c>). Validated when the service starts.</summary>
+/// <summary>Delivery of outbox messages (webhooks, and the Reach module's e-mails and robot posts) and and deadline scanning (section <c>Notifications</c>). Validated when the service starts.</summary>
 internal sealed class NotificationOptions
 {
     public const string Section = "Notifications";
@@ -34,6 +34,14 @@ internal sealed class NotificationOptions
     /// <summary>Deliveries one instance claims at a time.</summary>
     [Range(1, 1000)] public int BatchSize { get; set; } = 20;
 
+    /// <summary>Wait before the next attempt after <paramref name="attempts"/> failures: doubling from BackoffBase, capped.</summary>
+    public TimeSpan Backoff(int attempts)
+    {
+        var factor = Math.Pow(2, Math.Min(attempts - 1, 30));
+        var ticks = BackoffBase.Ticks * factor;
+        return ticks >= BackoffCap.Ticks ? BackoffCap : TimeSpan.FromTicks((long)ticks);
+    }
+
     /// <summary>The checks run at start, each with the message an operator sees when it fails.</summary>
     public static IEnumerable<(Func<NotificationOptions, bool> Check, string Message)> Rules =>
     [
@@ -46,4 +54,23 @@ internal sealed class NotificationOptions
             "Notifications:LeaseDuration must be more than twice Notifications:Timeout, or another instance could take over a delivery still being sent."),
         (o => o.DeadlineScanInterval >= TimeSpan.FromMilliseconds(10), "Notifications:DeadlineScanInterval must be positive."),
     ];
+}
+
+/// <summary>Who this process is when it claims deliveries: unique per running instance, also within one test process.</summary>
+internal sealed class NotificationInstance
+{
+    public string Id { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+}
+
+internal static class DeliverySetup
+{
+    /// <summary>Delivery settings shared by the modules that deliver from the outbox; registered once by Common.</summary>
+    public static IServiceCollection AddDeliverySettings(this IServiceCollection services, IConfiguration config)
+    {
+        var builder = services.AddOptions<NotificationOptions>().Bind(config.GetSection(NotificationOptions.Section)).ValidateDataAnnotations();
+        foreach (var (check, message) in NotificationOptions.Rules) builder.Validate(check, message);
+        builder.ValidateOnStart();
+        services.AddSingleton<NotificationInstance>();
+        return services;
+    }
 }
