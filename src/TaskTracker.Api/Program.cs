@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using TaskTracker.Common.Security;
 using TaskTracker.Data;
 using TaskTracker.Features.Access;
 using TaskTracker.Features.Agencies;
@@ -41,6 +42,7 @@ builder.Services.AddMediator(o =>
     o.PipelineBehaviors = [typeof(MeasureAuthorizationBehavior<,>), typeof(ValidationBehavior<,>)];
 });
 builder.Services.AddTaskTrackerAccess(builder.Configuration);
+builder.Services.AddTaskTrackerSecurity(builder.Configuration);
 builder.Services.AddScoped<MeasureContext>();
 builder.Services.AddScoped<IdempotencyContext>();
 builder.Services.AddScoped<IdempotencyRecorder>();
@@ -89,6 +91,7 @@ if (isCommand)
     return await TokenCommands.RunAsync(app.Services, args, Console.Out, Console.Error);
 }
 
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 if (app.Services.GetRequiredService<IOptions<OperationsOptions>>().Value.SwaggerEnabled)

@@ -31,7 +31,7 @@ public sealed record RedriveDeliveryCommand(long Id) : ICommand<DeliveryDto>;
 
 public sealed class CreateWebhookValidator : AbstractValidator<CreateWebhookCommand>
 {
-    public CreateWebhookValidator()
+    public CreateWebhookValidator(Common.Security.OutboundPolicy outbound)
     {
         RuleFor(x => x.Body.Url).NotEmpty().OverridePropertyName("url").WithMessage("url is required.");
         RuleFor(x => x.Body.Url).MaximumLength(2000).OverridePropertyName("url");
@@ -39,6 +39,11 @@ public sealed class CreateWebhookValidator : AbstractValidator<CreateWebhookComm
             .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && string.IsNullOrEmpty(uri.UserInfo))
             .When(x => !string.IsNullOrEmpty(x.Body.Url)).OverridePropertyName("url")
             .WithMessage("url must be an absolute http:// or https:// URL without credentials.");
+        // Literal private, loopback or link-local addresses are refused here; names are checked again at every connect.
+        RuleFor(x => x.Body.Url)
+            .Must(u => !Uri.TryCreate(u, UriKind.Absolute, out var uri) || outbound.IsLiteralAllowed(uri))
+            .When(x => !string.IsNullOrEmpty(x.Body.Url)).OverridePropertyName("url")
+            .WithMessage("url points at an address that is not allowed (private, loopback, link-local or reserved); see Outbound:AllowedNetworks.");
         RuleFor(x => x.Body.EventTypes)
             .Must(t => t!.All(e => e is not null && EventTypes.All.Contains(e)))
             .When(x => x.Body.EventTypes is not null).OverridePropertyName("eventTypes")

@@ -79,7 +79,7 @@ public sealed class DecideInstructionValidator : AbstractValidator<DecideInstruc
 }
 
 /// <summary>交办 → 反馈 → 复核 → 办结: the office issues, the agency replies, the office closes, decides an extension, or sends it back.</summary>
-public sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimeProvider clock, MeasureContext measures)
+public sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimeProvider clock, MeasureContext measures, Common.Security.ReadScope scope)
     : ICommandHandler<IssueInstructionCommand, InstructionDto>, ICommandHandler<ReplyInstructionCommand, InstructionDto>,
       ICommandHandler<DecideInstructionCommand, InstructionDto>, IQueryHandler<GetInstructionQuery, InstructionDto>,
       IQueryHandler<ListInstructionsQuery, IReadOnlyList<InstructionDto>>
@@ -176,12 +176,19 @@ public sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimePro
         return await SaveAsync(i, "instruction.decided", EventTypes.InstructionDecided, new { action = b.Action.ToString(), b.Comment, replyBy = i.ReplyBy }, now, ct);
     }
 
-    public async ValueTask<InstructionDto> Handle(GetInstructionQuery q, CancellationToken ct) => await LoadAsync(q.Id, ct);
+    public async ValueTask<InstructionDto> Handle(GetInstructionQuery q, CancellationToken ct)
+    {
+        var addressed = await db.Instructions.AsNoTracking().Where(i => i.Id == q.Id).Select(i => (int?)i.AgencyId).FirstOrDefaultAsync(ct)
+                        ?? throw new NotFoundException("Instruction", q.Id.ToString());
+        scope.RequireInstruction(addressed);
+        return await LoadAsync(q.Id, ct);
+    }
 
     public async ValueTask<IReadOnlyList<InstructionDto>> Handle(ListInstructionsQuery q, CancellationToken ct)
     {
         var plan = await db.Plans.AsNoTracking().Where(p => p.Code == q.Plan).Select(p => (int?)p.Id).FirstOrDefaultAsync(ct) ?? throw new NotFoundException("Plan", q.Plan);
         var query = db.Instructions.AsNoTracking().Where(i => i.PlanId == plan);
+        if (scope.OnlyAgency() is { } own) query = query.Where(i => i.AgencyId == own); // a reporter sees the instructions addressed to it
         if (q.Agency is not null) query = query.Where(i => i.Agency.Code == q.Agency);
         if (q.Status is { } s) query = query.Where(i => i.Status == s);
         var ids = await query.OrderBy(i => i.ReplyBy).ThenBy(i => i.Id).Select(i => i.Id).ToListAsync(ct);

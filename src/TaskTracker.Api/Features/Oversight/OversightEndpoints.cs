@@ -40,7 +40,8 @@ public static class OversightEndpoints
 
         lists.MapGet("/instructions", async Task<Ok<IReadOnlyList<InstructionDto>>> (string plan, string? agency, InstructionStatus? status, bool? overdue, ISender m, CancellationToken ct) =>
                 TypedResults.Ok(await m.Send(new ListInstructionsQuery(plan, agency, status, overdue), ct)))
-            .WithName("ListInstructions").WithSummary("Follow-up instructions (督办) with their threads, by reply-by date.").ProducesProblem(404);
+            .WithName("ListInstructions").WithSummary("Follow-up instructions (督办) with their threads, by reply-by date: all for the office, a reporter's own agency's otherwise.")
+            .RequireAuthorization().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
         app.MapPost("/api/plans/{plan}/instructions", async Task<Created<InstructionDto>> (string plan, IssueInstructionBody body, ISender m, CancellationToken ct) =>
             {
                 var dto = await m.Send(new IssueInstructionCommand(plan, body), ct);
@@ -53,7 +54,8 @@ public static class OversightEndpoints
 
         var one = app.MapGroup("/api/instructions").WithTags("Oversight");
         one.MapGet("/{id:int}", async Task<Ok<InstructionDto>> (int id, ISender m, CancellationToken ct) => TypedResults.Ok(await m.Send(new GetInstructionQuery(id), ct)))
-            .WithName("GetInstruction").WithSummary("An instruction with its whole thread.").RequireAuthorization(Policies.Read).ProducesProblem(404);
+            .WithName("GetInstruction").WithSummary("An instruction with its whole thread (the office and the addressed agency).")
+            .RequireAuthorization().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
         one.MapPost("/{id:int}/replies", async Task<Ok<InstructionDto>> (int id, ReplyBody body, ISender m, CancellationToken ct) =>
                 TypedResults.Ok(await m.Send(new ReplyInstructionCommand(id, body), ct)))
             .WithName("ReplyInstruction").WithSummary("The addressed agency replies, optionally asking for an extension to a new date.")

@@ -1,0 +1,35 @@
+namespace TaskTracker.Common.Security;
+
+/// <summary>Registers and wires the security pieces, so Program.cs needs one line for each.</summary>
+public static class SecuritySetup
+{
+    public static IServiceCollection AddTaskTrackerSecurity(this IServiceCollection services, IConfiguration config)
+    {
+        services.AddScoped<ReadScope>();
+        services.AddOptions<OutboundOptions>().Bind(config.GetSection(OutboundOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => o.AllowedNetworks.All(n => OutboundPolicy.TryParseCidr(n, out _)),
+                "Outbound:AllowedNetworks must hold CIDR networks such as 10.0.0.0/8 or ::1/128.")
+            .ValidateOnStart();
+        services.AddSingleton<OutboundPolicy>();
+        return services;
+    }
+
+    /// <summary>Headers every response carries, API and page alike, errors included (set before the response starts).</summary>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        http.Response.OnStarting(() =>
+        {
+            var h = http.Response.Headers;
+            h.XContentTypeOptions = "nosniff";
+            h.XFrameOptions = "DENY";
+            h["Referrer-Policy"] = "no-referrer";
+            h["Cross-Origin-Resource-Policy"] = "same-origin";
+            h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+            // The page sets its own, wider policy; API answers are data and need none of it.
+            if (!h.ContainsKey("Content-Security-Policy"))
+                h.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+            return Task.CompletedTask;
+        });
+        await next(http);
+    });
+}
