@@ -94,7 +94,8 @@ if (isCommand)
 app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-if (app.Services.GetRequiredService<IOptions<OperationsOptions>>().Value.SwaggerEnabled)
+app.UseTaskTrackerEdge(); // forwarded headers, authentication, the rate limit on every route, /metrics and /swagger gates
+if (Edge.SwaggerServed(app))
 {
     app.UseSwagger();
     app.UseSwaggerUI(o => o.RoutePrefix = "swagger");
@@ -114,10 +115,9 @@ app.UseStaticFiles(new StaticFileOptions
     },
 });
 app.UseIdempotencyBuffering();
-app.UseAuthentication();
 app.UseAuthorization();
 
-var api = app.MapGroup("").RequireRateLimiting(OperationsSetup.RateLimitPolicy);
+var api = app.MapGroup("");
 api.MapGroup("").RequireAuthorization(Policies.Read).MapPlans().MapAgencies();
 api.MapProgress();
 api.MapBulkReports();

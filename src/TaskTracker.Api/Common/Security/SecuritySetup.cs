@@ -11,6 +11,12 @@ public static class SecuritySetup
                 "Outbound:AllowedNetworks must hold CIDR networks such as 10.0.0.0/8 or ::1/128.")
             .ValidateOnStart();
         services.AddSingleton<OutboundPolicy>();
+        services.AddOptions<SecurityOptions>().Bind(config.GetSection(SecurityOptions.Section))
+            .Validate(o => o.TrustedProxies.All(p => OutboundPolicy.TryParseCidr(p, out _)),
+                "Security:TrustedProxies must hold IP addresses or CIDR networks such as 10.0.0.5 or 10.0.0.0/24.")
+            .Validate(o => o.Metrics is null || Enum.IsDefined(o.Metrics.Value), "Security:Metrics must be open, token or off.")
+            .Validate(o => o.Swagger is null || Enum.IsDefined(o.Swagger.Value), "Security:Swagger must be open, token or off.")
+            .ValidateOnStart();
         return services;
     }
 
