@@ -56,7 +56,7 @@ public static class DashboardEndpoints
             {
                 var d = await m.Send(new GetPlanDashboardQuery(plan, asOf, knownAt), ct);
                 using var ms = new MemoryStream();
-                var sheets = new Dictionary<string, object> { ["tasks"] = TaskRows(d), ["measures"] = MeasureRows(d) };
+                var sheets = new Dictionary<string, object> { ["tasks"] = Common.Security.FormulaGuard.Rows(TaskRows(d)), ["measures"] = Common.Security.FormulaGuard.Rows(MeasureRows(d)) };
                 MiniExcel.SaveAs(ms, sheets, excelType: ExcelType.XLSX);
                 return Results.File(ms.ToArray(), BulkFiles.XlsxType, $"{plan}-dashboard-{d.AsOf:yyyy-MM-dd}.xlsx");
             })
@@ -98,7 +98,7 @@ public static class DashboardEndpoints
             {
                 var header = rows[0].Keys.ToArray();
                 csv.WriteRecord(header);
-                foreach (var row in rows) csv.WriteRecord(header.Select(h => Convert.ToString(row[h], CultureInfo.InvariantCulture) ?? "").ToArray());
+                foreach (var row in rows) csv.WriteRecord(Common.Security.FormulaGuard.Cells(header.Select(h => Convert.ToString(row[h], CultureInfo.InvariantCulture))));
             }
         }
         return ms.ToArray();

@@ -107,7 +107,7 @@ public static class OversightCsv
         {
             csv.WriteRecord(header);
             foreach (var i in items)
-                csv.WriteRecord([
+                csv.WriteRecord(Common.Security.FormulaGuard.Cells([
                     i.Severity, i.Kind, i.TaskNumber?.ToString() ?? "", i.Section?.ToString() ?? "", i.Code ?? "", i.TitleZh, i.TitleEn,
                     i.Deadline.ToString("yyyy-MM-dd"), i.DaysOverdue.ToString(CultureInfo.InvariantCulture),
                     i.Status is { } s ? Dashboards.DashboardEndpoints.Kebab(s) : "",
@@ -115,7 +115,7 @@ public static class OversightCsv
                     string.Join("、", i.LeadAgencies.Select(a => a.NameZh)), string.Join("、", i.CooperatingAgencies.Select(a => a.NameZh)),
                     i.LastReport?.AsOf.ToString("yyyy-MM-dd") ?? "", i.LastReport?.Value?.ToString(CultureInfo.InvariantCulture) ?? "",
                     string.Join(" ", i.MissingPeriods ?? []), i.InstructionId?.ToString() ?? "",
-                ]);
+                ]));
         }
         return ms.ToArray();
     }

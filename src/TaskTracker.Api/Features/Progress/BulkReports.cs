@@ -241,7 +241,7 @@ public static class BulkFiles
         {
             string[] header = [.. Columns, .. Guidance];
             csv.WriteRecord(header);
-            foreach (var row in rows) csv.WriteRecord(header.Select(h => row[h]?.ToString() ?? "").ToArray());
+            foreach (var row in rows) csv.WriteRecord(Common.Security.FormulaGuard.Cells(header.Select(h => row[h]?.ToString())));
         }
         return ms.ToArray();
     }
@@ -249,7 +249,7 @@ public static class BulkFiles
     public static byte[] WriteXlsx(List<Dictionary<string, object?>> rows)
     {
         using var ms = new MemoryStream();
-        object data = rows.Count > 0 ? rows : new[] { Columns.Concat(Guidance).ToDictionary(h => h, _ => (object?)null) };
+        object data = rows.Count > 0 ? Common.Security.FormulaGuard.Rows(rows) : new[] { Columns.Concat(Guidance).ToDictionary(h => h, _ => (object?)null) };
         MiniExcel.SaveAs(ms, data, excelType: ExcelType.XLSX);
         return ms.ToArray();
     }
