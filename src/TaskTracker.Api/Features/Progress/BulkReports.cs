@@ -149,8 +149,13 @@ public static class BulkFiles
         {
             using var csv = CsvReader.Create(stream, options, false);
             var checkedHeader = false;
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var read = 0;
             while (csv.Read())
             {
+                // Every line counts, blank ones too, so the limit bounds the work and not just the rows kept.
+                if (++read > BulkFileReportsHandler.MaxRows) throw TooManyRows();
+                Common.Security.UploadLimits.CheckTime(started);
                 if (!checkedHeader) { CheckHeader(csv.Headers.ToArray()); checkedHeader = true; }
                 string? Get(string column)
                 {
@@ -182,10 +187,15 @@ public static class BulkFiles
         var rows = new List<BulkRow>();
         string[]? header = null;
         var rowNumber = 1;
+        Common.Security.UploadLimits.CheckArchive(stream);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             foreach (IDictionary<string, object?> raw in MiniExcel.Query(stream, useHeaderRow: true, excelType: ExcelType.XLSX))
             {
+                // Blank rows count too: a sheet can declare a million of them around one real row.
+                if (rowNumber > BulkFileReportsHandler.MaxRows) throw TooManyRows();
+                Common.Security.UploadLimits.CheckTime(started);
                 header ??= raw.Keys.Select(k => k.Trim()).ToArray();
                 if (rowNumber == 1) CheckHeader(header);
                 rowNumber++;
@@ -223,6 +233,9 @@ public static class BulkFiles
         if (unknown.Count > 0) throw FileError($"unknown column(s) {string.Join(", ", unknown.Select(u => $"'{u}'"))}; expected {string.Join(", ", Columns)}.");
         if (!header.Contains("measure", StringComparer.OrdinalIgnoreCase)) throw FileError("the header row must include a 'measure' column.");
     }
+
+    private static FluentValidation.ValidationException TooManyRows() =>
+        FileError($"at most {BulkFileReportsHandler.MaxRows} rows per upload, blank rows included; split the file.");
 
     private static FluentValidation.ValidationException FileError(string message) => new([new ValidationFailure("file", message)]);
 
