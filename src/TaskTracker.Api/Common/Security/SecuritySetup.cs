@@ -11,6 +11,9 @@ public static class SecuritySetup
                 "Outbound:AllowedNetworks must hold CIDR networks such as 10.0.0.0/8 or ::1/128.")
             .ValidateOnStart();
         services.AddSingleton<OutboundPolicy>();
+        services.AddOptions<DatabaseHealthOptions>().Bind(config.GetSection(Data.DatabaseOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddExceptionHandler<DatabaseUnavailableHandler>(); // before the general handler, which would answer 500
+        services.AddHealthChecks().AddCheck<WritableDatabaseCheck>("database-writable", tags: ["ready"]);
         services.AddOptions<SecurityOptions>().Bind(config.GetSection(SecurityOptions.Section))
             .Validate(o => o.TrustedProxies.All(p => OutboundPolicy.TryParseCidr(p, out _)),
                 "Security:TrustedProxies must hold IP addresses or CIDR networks such as 10.0.0.5 or 10.0.0.0/24.")
