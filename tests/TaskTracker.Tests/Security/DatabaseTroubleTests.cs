@@ -110,8 +110,12 @@ public sealed class DatabaseBusyTests : IAsyncLifetime
             }
             finally
             {
-                var off = "SET default_transaction_read_only = off; ALTER DATABASE \"" + name + "\" SET default_transaction_read_only = off";
-                await _app.WithDb(db => db.Database.ExecuteSqlRawAsync(off));
+                // A session started with the setting off overrides the database's default and can undo it.
+                var cs = await _app.WithDb(db => Task.FromResult(db.Database.GetConnectionString()!));
+                await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cs) { Pooling = false, Options = "-c default_transaction_read_only=off" }.ConnectionString);
+                await conn.OpenAsync();
+                await using var cmd = new NpgsqlCommand("ALTER DATABASE \"" + name + "\" SET default_transaction_read_only = off", conn);
+                await cmd.ExecuteNonQueryAsync();
                 NpgsqlConnection.ClearAllPools();
             }
         }
