@@ -57,6 +57,9 @@ public class TaskTrackerApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Access:AllowAnonymousReads", "true");
         builder.UseSetting("Operations:RateLimitPermits", "1000000"); // tests share one client address; limits are tested on their own
         builder.UseSetting("Notifications:Enabled", "false"); // delivery is driven explicitly by the notification tests
+        // Tests move the fake clock by years; tokens made for them must outlive that (lifetimes are tested on their own).
+        builder.UseSetting("Access:DefaultTokenLifetimeDays", "36500");
+        builder.UseSetting("Access:MaxTokenLifetimeDays", "36500");
         foreach (var (k, v) in Settings) builder.UseSetting(k, v);
         builder.ConfigureServices(s =>
         {

@@ -11,6 +11,9 @@ public static class SecuritySetup
                 "Outbound:AllowedNetworks must hold CIDR networks such as 10.0.0.0/8 or ::1/128.")
             .ValidateOnStart();
         services.AddSingleton<OutboundPolicy>();
+        services.AddOptions<TokenLifetimeOptions>().Bind(config.GetSection(Features.Access.AccessOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => o.DefaultTokenLifetimeDays <= o.MaxTokenLifetimeDays, "Access:DefaultTokenLifetimeDays must not exceed Access:MaxTokenLifetimeDays.")
+            .ValidateOnStart();
         services.AddOptions<DatabaseHealthOptions>().Bind(config.GetSection(Data.DatabaseOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddExceptionHandler<DatabaseUnavailableHandler>(); // before the general handler, which would answer 500
         services.AddHealthChecks().AddCheck<WritableDatabaseCheck>("database-writable", tags: ["ready"]);
@@ -29,6 +32,11 @@ public static class SecuritySetup
         http.Response.OnStarting(() =>
         {
             var h = http.Response.Headers;
+            if (http.GetEndpoint()?.Metadata.GetMetadata<CarriesSecret>() is not null)
+            {
+                h.CacheControl = "no-store";
+                h.Pragma = "no-cache";
+            }
             h.XContentTypeOptions = "nosniff";
             h.XFrameOptions = "DENY";
             h["Referrer-Policy"] = "no-referrer";

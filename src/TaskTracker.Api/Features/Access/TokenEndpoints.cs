@@ -17,9 +17,13 @@ public static class TokenEndpoints
             {
                 if (body.Role is not { } role || !Enum.IsDefined(role))
                     throw new ValidationException([new FluentValidation.Results.ValidationFailure("role", "role is required: reporter, office, viewer or admin.")]);
+                // An admin token minting admin tokens would make one leaked token permanent; those come from the command line only.
+                if (role == Role.Admin)
+                    throw new Infrastructure.ForbiddenException("admin tokens are issued only on the server's command line (tokens create --role admin).");
                 var created = await tokens.CreateAsync(role, body.Agency, body.Name, body.Expires, caller.TokenId, ct);
                 return TypedResults.Created($"/api/tokens/{created.Info.Id}", created);
             })
+            .WithMetadata(new Common.Security.CarriesSecret())
             .WithName("CreateToken").WithSummary("Issue a token; the secret is in the response and is shown only this once.")
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403);
         g.MapDelete("/{idOrPrefix}", async Task<Ok<TokenInfo>> (string idOrPrefix, TokenService tokens, Caller caller, CancellationToken ct) =>

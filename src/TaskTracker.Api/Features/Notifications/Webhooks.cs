@@ -84,7 +84,7 @@ public sealed class WebhookHandlers(TaskTrackerDb db, Caller caller, TimeProvide
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
         // The secret is never written to the audit trail.
-        AddAudit(now, "webhook.created", "webhook", s.Id.ToString(), new { s.Url, s.EventTypes, s.Description });
+        AddAudit(now, "webhook.created", "webhook", s.Id.ToString(), new { Url = Common.Security.UrlMask.Mask(s.Url), s.EventTypes, s.Description });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return new WebhookCreatedDto(s.Id, s.Url, s.EventTypes, s.Description, s.Active, s.CreatedAtUtc, s.Secret);
@@ -107,7 +107,7 @@ public sealed class WebhookHandlers(TaskTrackerDb db, Caller caller, TimeProvide
         var cancelled = await db.WebhookDeliveries.Where(d => d.SubscriptionId == s.Id && d.State == DeliveryState.Pending)
             .ExecuteUpdateAsync(u => u.SetProperty(d => d.State, DeliveryState.Failed).SetProperty(d => d.LastError, "webhook deactivated")
                 .SetProperty(d => d.LeaseOwner, (string?)null).SetProperty(d => d.LeaseUntilUtc, (DateTime?)null), ct);
-        AddAudit(now, "webhook.deactivated", "webhook", s.Id.ToString(), new { s.Url, pendingDeliveriesCancelled = cancelled });
+        AddAudit(now, "webhook.deactivated", "webhook", s.Id.ToString(), new { Url = Common.Security.UrlMask.Mask(s.Url), pendingDeliveriesCancelled = cancelled });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return Dto(s);
@@ -149,10 +149,11 @@ public sealed class WebhookHandlers(TaskTrackerDb db, Caller caller, TimeProvide
     }
 
     private static IQueryable<DeliveryDto> Project(IQueryable<WebhookDelivery> q) =>
-        q.Select(d => new DeliveryDto(d.Id, d.EventId, d.Event.Type, d.Event.CreatedAtUtc, d.SubscriptionId, d.Subscription.Url, d.State, d.Attempts,
+        q.Select(d => new DeliveryDto(d.Id, d.EventId, d.Event.Type, d.Event.CreatedAtUtc, d.SubscriptionId, Common.Security.UrlMask.Mask(d.Subscription.Url), d.State, d.Attempts,
             d.State == DeliveryState.Pending ? d.NextAttemptAtUtc : null, d.LastStatusCode, d.LastError, d.DeliveredAtUtc));
 
-    private static WebhookDto Dto(WebhookSubscription s) => new(s.Id, s.Url, s.EventTypes, s.Description, s.Active, s.CreatedAtUtc);
+    // Lists show the URL masked: robot URLs carry access tokens.
+    private static WebhookDto Dto(WebhookSubscription s) => new(s.Id, Common.Security.UrlMask.Mask(s.Url), s.EventTypes, s.Description, s.Active, s.CreatedAtUtc);
 
     private void AddAudit(DateTime now, string action, string entityType, string entityId, object details) =>
         db.Audit.Add(caller.Audit(now, action, entityType, entityId, details));
@@ -168,6 +169,7 @@ public static class WebhookEndpoints
                 var dto = await m.Send(new CreateWebhookCommand(body), ct);
                 return TypedResults.Created($"/api/webhooks/{dto.Id}", dto);
             })
+            .WithMetadata(new Common.Security.CarriesSecret())
             .WithName("CreateWebhook")
             .WithSummary("Register a webhook: an absolute http(s) url and the event types to receive (empty = all). The answer carries the signing secret, shown only this once.")
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403);
