@@ -1,6 +1,7 @@
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TaskTracker.Domain;
+using TaskTracker.Features.Progress;
 
 namespace TaskTracker.Features.Access;
 
@@ -8,24 +9,33 @@ public sealed record CreateTokenBody(Role? Role, string? Agency, string? Name, D
 
 public static class TokenEndpoints
 {
+    /// <summary>What a replayed token creation shows instead of the secret, which is never stored.</summary>
+    public const string ReplayedSecret = "(shown only in the first answer; revoke this token and create another if it was lost)";
+
     public static IEndpointRouteBuilder MapTokens(this IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/tokens").WithTags("Tokens").RequireAuthorization(Policies.Admin);
         g.MapGet("/", async Task<Ok<IReadOnlyList<TokenInfo>>> (TokenService tokens, CancellationToken ct) => TypedResults.Ok(await tokens.ListAsync(ct)))
             .WithName("ListTokens").WithSummary("All tokens (never their secrets).").ProducesProblem(401).ProducesProblem(403);
-        g.MapPost("/", async Task<Created<CreatedToken>> (CreateTokenBody body, TokenService tokens, Caller caller, CancellationToken ct) =>
+        g.MapPost("/", async Task<Created<CreatedToken>> (CreateTokenBody body, TokenService tokens, Caller caller, Data.TaskTrackerDb db,
+                Progress.IdempotencyRecorder idempotency, CancellationToken ct) =>
             {
                 if (body.Role is not { } role || !Enum.IsDefined(role))
                     throw new ValidationException([new FluentValidation.Results.ValidationFailure("role", "role is required: reporter, office, viewer or admin.")]);
                 // An admin token minting admin tokens would make one leaked token permanent; those come from the command line only.
                 if (role == Role.Admin)
                     throw new Infrastructure.ForbiddenException("admin tokens are issued only on the server's command line (tokens create --role admin).");
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
                 var created = await tokens.CreateAsync(role, body.Agency, body.Name, body.Expires, caller.TokenId, ct);
+                // Only the token's hash is ever stored: a replay says which token was made, but cannot show its secret again.
+                idempotency.Complete(StatusCodes.Status201Created, created with { Token = ReplayedSecret }, $"/api/tokens/{created.Info.Id}");
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
                 return TypedResults.Created($"/api/tokens/{created.Info.Id}", created);
             })
-            .WithMetadata(new Common.Security.CarriesSecret())
-            .WithName("CreateToken").WithSummary("Issue a token; the secret is in the response and is shown only this once.")
-            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403);
+            .WithMetadata(new Common.Security.CarriesSecret()).WithIdempotency()
+            .WithName("CreateToken").WithSummary("Issue a token (not an admin token: those come from the command line); the secret is in the response and is shown only this once. Supports Idempotency-Key.")
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(409).ProducesProblem(422);
         g.MapDelete("/{idOrPrefix}", async Task<Ok<TokenInfo>> (string idOrPrefix, TokenService tokens, Caller caller, CancellationToken ct) =>
                 TypedResults.Ok(await tokens.RevokeAsync(idOrPrefix, caller.TokenId, ct)))
             .WithName("RevokeToken").WithSummary("Revoke a token by id or prefix.").ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);

@@ -8,6 +8,7 @@ using TaskTracker.Domain;
 using TaskTracker.Features.Access;
 using TaskTracker.Features.Audit;
 using TaskTracker.Features.Plans;
+using TaskTracker.Features.Progress;
 using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Features.Notifications;
@@ -67,7 +68,7 @@ public sealed class ListDeliveriesValidator : AbstractValidator<ListDeliveriesQu
 }
 
 /// <summary>Webhook registrations and their deliveries, managed by the office and admins. Every change is audited.</summary>
-public sealed class WebhookHandlers(TaskTrackerDb db, Caller caller, TimeProvider clock)
+public sealed class WebhookHandlers(TaskTrackerDb db, Caller caller, TimeProvider clock, Progress.IdempotencyRecorder idempotency)
     : ICommandHandler<CreateWebhookCommand, WebhookCreatedDto>, IQueryHandler<ListWebhooksQuery, IReadOnlyList<WebhookDto>>,
       IQueryHandler<GetWebhookQuery, WebhookDto>, ICommandHandler<DeactivateWebhookCommand, WebhookDto>,
       IQueryHandler<ListDeliveriesQuery, Paged<DeliveryDto>>, ICommandHandler<RedriveDeliveryCommand, DeliveryDto>
@@ -85,9 +86,12 @@ public sealed class WebhookHandlers(TaskTrackerDb db, Caller caller, TimeProvide
         await db.SaveChangesAsync(ct);
         // The secret is never written to the audit trail.
         AddAudit(now, "webhook.created", "webhook", s.Id.ToString(), new { Url = Common.Security.UrlMask.Mask(s.Url), s.EventTypes, s.Description });
+        var dto = new WebhookCreatedDto(s.Id, s.Url, s.EventTypes, s.Description, s.Active, s.CreatedAtUtc, s.Secret);
+        // The signing secret is stored with the subscription anyway (it signs every delivery), so a replay may show it again.
+        idempotency.Complete(StatusCodes.Status201Created, dto, $"/api/webhooks/{s.Id}");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return new WebhookCreatedDto(s.Id, s.Url, s.EventTypes, s.Description, s.Active, s.CreatedAtUtc, s.Secret);
+        return dto;
     }
 
     public async ValueTask<IReadOnlyList<WebhookDto>> Handle(ListWebhooksQuery q, CancellationToken ct) =>
@@ -169,10 +173,10 @@ public static class WebhookEndpoints
                 var dto = await m.Send(new CreateWebhookCommand(body), ct);
                 return TypedResults.Created($"/api/webhooks/{dto.Id}", dto);
             })
-            .WithMetadata(new Common.Security.CarriesSecret())
+            .WithMetadata(new Common.Security.CarriesSecret()).WithIdempotency()
             .WithName("CreateWebhook")
             .WithSummary("Register a webhook: an absolute http(s) url and the event types to receive (empty = all). The answer carries the signing secret, shown only this once.")
-            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403);
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(409).ProducesProblem(422);
         g.MapGet("", async Task<Ok<IReadOnlyList<WebhookDto>>> (ISender m, CancellationToken ct) => TypedResults.Ok(await m.Send(new ListWebhooksQuery(), ct)))
             .WithName("ListWebhooks").WithSummary("Registered webhooks, active and deactivated (never their secrets).")
             .ProducesProblem(401).ProducesProblem(403);

@@ -79,7 +79,8 @@ public sealed class DecideInstructionValidator : AbstractValidator<DecideInstruc
 }
 
 /// <summary>交办 → 反馈 → 复核 → 办结: the office issues, the agency replies, the office closes, decides an extension, or sends it back.</summary>
-public sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimeProvider clock, MeasureContext measures, Common.Security.ReadScope scope)
+public sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimeProvider clock, MeasureContext measures, Common.Security.ReadScope scope,
+    IdempotencyRecorder idempotency)
     : ICommandHandler<IssueInstructionCommand, InstructionDto>, ICommandHandler<ReplyInstructionCommand, InstructionDto>,
       ICommandHandler<DecideInstructionCommand, InstructionDto>, IQueryHandler<GetInstructionQuery, InstructionDto>,
       IQueryHandler<ListInstructionsQuery, IReadOnlyList<InstructionDto>>
@@ -121,9 +122,13 @@ public sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimePro
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
         await Record(instruction, "instruction.issued", EventTypes.InstructionIssued, new { b.Text, replyBy = b.ReplyBy, agency = agency.Code }, now, ct);
+        var dto = await LoadAsync(instruction.Id, ct);
+        // An Idempotency-Key's stored answer commits with the instruction, so a retry replays it and issues nothing.
+        idempotency.Complete(StatusCodes.Status201Created, dto, $"/api/instructions/{dto.Id}");
+        await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         Operations.TaskTrackerMetrics.InstructionsIssued.Add(1);
-        return await LoadAsync(instruction.Id, ct);
+        return dto;
     }
 
     public async ValueTask<InstructionDto> Handle(ReplyInstructionCommand cmd, CancellationToken ct)
@@ -209,8 +214,11 @@ public sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimePro
         {
             throw new ConflictException($"Instruction {i.Id} was changed at the same time; fetch it again.");
         }
+        var dto = await LoadAsync(i.Id, ct);
+        idempotency.Complete(StatusCodes.Status200OK, dto, null);
+        await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return await LoadAsync(i.Id, ct);
+        return dto;
     }
 
     private async Task Record(Instruction i, string action, string eventType, object details, DateTime now, CancellationToken ct)

@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TaskTracker.Domain;
 using TaskTracker.Features.Access;
+using TaskTracker.Features.Progress;
 
 namespace TaskTracker.Features.Oversight;
 
@@ -49,8 +50,8 @@ public static class OversightEndpoints
             })
             .WithTags("Oversight").WithName("IssueInstruction")
             .WithSummary("The office issues a follow-up instruction on a task or measure to a responsible agency, with a reply-by date.")
-            .RequireAuthorization(Policies.Office)
-            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+            .RequireAuthorization(Policies.Office).WithIdempotency()
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
 
         var one = app.MapGroup("/api/instructions").WithTags("Oversight");
         one.MapGet("/{id:int}", async Task<Ok<InstructionDto>> (int id, ISender m, CancellationToken ct) => TypedResults.Ok(await m.Send(new GetInstructionQuery(id), ct)))
@@ -59,13 +60,13 @@ public static class OversightEndpoints
         one.MapPost("/{id:int}/replies", async Task<Ok<InstructionDto>> (int id, ReplyBody body, ISender m, CancellationToken ct) =>
                 TypedResults.Ok(await m.Send(new ReplyInstructionCommand(id, body), ct)))
             .WithName("ReplyInstruction").WithSummary("The addressed agency replies, optionally asking for an extension to a new date.")
-            .RequireAuthorization(Policies.Report)
-            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+            .RequireAuthorization(Policies.Report).WithIdempotency()
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
         one.MapPost("/{id:int}/decisions", async Task<Ok<InstructionDto>> (int id, DecisionBody body, ISender m, CancellationToken ct) =>
                 TypedResults.Ok(await m.Send(new DecideInstructionCommand(id, body), ct)))
             .WithName("DecideInstruction").WithSummary("The office closes the instruction, sends it back, or accepts or rejects a requested extension.")
-            .RequireAuthorization(Policies.Office)
-            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+            .RequireAuthorization(Policies.Office).WithIdempotency()
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
 
         app.MapGet("/api/agencies/{code}/inbox", async Task<Ok<Inbox>> (string code, DateOnly? asOf, ISender m, CancellationToken ct) =>
                 TypedResults.Ok(await m.Send(new GetInboxQuery(code, asOf), ct)))
