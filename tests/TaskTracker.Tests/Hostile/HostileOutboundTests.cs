@@ -10,13 +10,13 @@ using TaskTracker.Tests.Infrastructure;
 using TaskTracker.Tests.Notifications;
 using TaskTracker.Tests.Progress;
 
-namespace TaskTracker.Tests.Security;
+namespace TaskTracker.Tests.Hostile;
 
 /// <summary>
 /// Outbound requests on a default configuration (no allowlist): only public destinations, checked on the address
 /// actually connected to, with errors that give nothing away.
 /// </summary>
-public class OutboundTests(TaskTrackerApp app) : ProgressTestBase(app), IClassFixture<TaskTrackerApp>
+public class HostileOutboundTests(TaskTrackerApp app) : ProgressTestBase(app), IClassFixture<TaskTrackerApp>
 {
     [Theory]
     [InlineData("http://169.254.169.254/latest/meta-data/")]
@@ -107,7 +107,7 @@ public class OutboundTests(TaskTrackerApp app) : ProgressTestBase(app), IClassFi
 }
 
 /// <summary>With loopback allowed explicitly: a hostile receiver's endless error body is read only up to the cap.</summary>
-public sealed class OutboundResponseCapTests : IAsyncLifetime
+public sealed class HostileOutboundResponseCapTests : IAsyncLifetime
 {
     private readonly TaskTrackerApp _app = new();
 

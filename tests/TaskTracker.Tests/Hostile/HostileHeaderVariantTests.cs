@@ -2,10 +2,10 @@ using System.Net;
 using TaskTracker.Domain;
 using TaskTracker.Tests.Infrastructure;
 
-namespace TaskTracker.Tests.Security;
+namespace TaskTracker.Tests.Hostile;
 
 /// <summary>The rate limit is keyed on the authenticated token (any spelling of its header) and covers every route.</summary>
-public sealed class PrincipalRateLimitTests : IAsyncLifetime
+public sealed class HostileHeaderVariantTests : IAsyncLifetime
 {
     private readonly TaskTrackerApp _app = new();
 
@@ -75,7 +75,7 @@ public sealed class PrincipalRateLimitTests : IAsyncLifetime
 }
 
 /// <summary>A Production start: /metrics needs a token and Swagger is off unless the settings say otherwise.</summary>
-public sealed class ProductionEdgeTests : IAsyncLifetime
+public sealed class HostileProductionEdgeTests : IAsyncLifetime
 {
     private readonly TaskTrackerApp _app = new();
 
@@ -104,7 +104,7 @@ public sealed class ProductionEdgeTests : IAsyncLifetime
 }
 
 /// <summary>Swagger behind a token, metrics off, by setting.</summary>
-public sealed class EdgeSettingsTests : IAsyncLifetime
+public sealed class HostileEdgeSettingsTests : IAsyncLifetime
 {
     private readonly TaskTrackerApp _app = new();
 
