@@ -42,9 +42,12 @@ public static class SecuritySetup
             h["Referrer-Policy"] = "no-referrer";
             h["Cross-Origin-Resource-Policy"] = "same-origin";
             h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
-            // The page sets its own, wider policy; API answers are data and need none of it.
+            // The page sets its own, wider policy; API answers are data and need none of it. Swagger UI runs its own
+            // inline scripts, so it only gets the framing rule.
             if (!h.ContainsKey("Content-Security-Policy"))
-                h.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+                h.ContentSecurityPolicy = http.Request.Path.StartsWithSegments("/swagger")
+                    ? "frame-ancestors 'none'"
+                    : "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
             return Task.CompletedTask;
         });
         await next(http);
