@@ -3,10 +3,16 @@ using Microsoft.Extensions.Options;
 
 namespace TaskTracker.Data;
 
-public static class DatabaseSetup
+internal static class DatabaseSetup
 {
     public static IServiceCollection AddTaskTrackerDatabase(this IServiceCollection services, IConfiguration configuration)
     {
+        // The domain's one responsibility resolver reads the plan's agency links through this request's context.
+        services.AddScoped(sp =>
+        {
+            var db = sp.GetRequiredService<TaskTrackerDb>();
+            return new Responsibility(db.ClauseAgencies, db.AgencyGroupMembers, db.Agencies);
+        });
         services.AddOptions<DatabaseOptions>()
             .Bind(configuration.GetSection(DatabaseOptions.Section))
             .ValidateDataAnnotations()
@@ -25,7 +31,7 @@ public static class DatabaseSetup
                 var opts = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
                 o.UseNpgsql(opts.PostgresConnectionString, n => n.CommandTimeout(opts.CommandTimeoutSeconds)
                     .MigrationsHistoryTable("__EFMigrationsHistory")
-                    .ExecutionStrategy(d => new Common.Security.SafeRetryingExecutionStrategy(d))); // transient errors retried where a retry is whole
+                    .ExecutionStrategy(d => new SafeRetryingExecutionStrategy(d))); // transient errors retried where a retry is whole
             });
         }
         else

@@ -7,7 +7,7 @@ namespace TaskTracker.Data;
 /// One model for every provider. Each provider has a subclass so that it keeps its own migrations
 /// (SQLite and PostgreSQL differ in types and DDL), while queries are written once against this class.
 /// </summary>
-public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(options)
+internal abstract class TaskTrackerDb(DbContextOptions options) : DbContext(options)
 {
     public DbSet<Plan> Plans => Set<Plan>();
     public DbSet<Section> Sections => Set<Section>();
@@ -28,6 +28,7 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
     public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();
     public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<PlanDraftRecord> PlanDrafts => Set<PlanDraftRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder b)
     {
@@ -55,6 +56,14 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
 
     protected override void OnModelCreating(ModelBuilder b)
     {
+        b.Entity<PlanDraftRecord>(e =>
+        {
+            e.ToTable("PlanDrafts");
+            e.HasIndex(x => x.Code).IsUnique();
+            e.Property(x => x.Code).HasMaxLength(64);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.Version).IsConcurrencyToken();
+        });
         b.Entity<Plan>(e =>
         {
             e.HasIndex(x => x.Code).IsUnique();
@@ -201,14 +210,14 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
     }
 }
 
-public sealed class UtcConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime, DateTime>(
+internal sealed class UtcConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime, DateTime>(
     v => v.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc),
     v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
 
-public sealed class NullableUtcConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime?, DateTime?>(
+internal sealed class NullableUtcConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime?, DateTime?>(
     v => v == null ? v : v.Value.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v.Value.ToUniversalTime(), DateTimeKind.Utc),
     v => v == null ? v : DateTime.SpecifyKind(v.Value, DateTimeKind.Utc));
 
-public sealed class SqliteTaskTrackerDb(DbContextOptions<SqliteTaskTrackerDb> options) : TaskTrackerDb(options);
+internal sealed class SqliteTaskTrackerDb(DbContextOptions<SqliteTaskTrackerDb> options) : TaskTrackerDb(options);
 
-public sealed class PostgresTaskTrackerDb(DbContextOptions<PostgresTaskTrackerDb> options) : TaskTrackerDb(options);
+internal sealed class PostgresTaskTrackerDb(DbContextOptions<PostgresTaskTrackerDb> options) : TaskTrackerDb(options);

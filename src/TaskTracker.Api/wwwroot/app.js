@@ -51,7 +51,8 @@ const t = (key, ...args) => {
   const v = TEXT[state.lang][key] ?? TEXT.zh[key] ?? key;
   return typeof v === 'function' ? v(...args) : v;
 };
-const pick = (o, base) => (state.lang === 'en' ? o[base + 'En'] : o[base + 'Zh']) ?? o[base + 'Zh'] ?? '';
+// An imported plan may carry empty English renderings (still to be translated): show the Chinese then.
+const pick = (o, base) => (state.lang === 'en' && o[base + 'En']) || o[base + 'Zh'] || '';
 
 /** The same rounding everywhere, so a figure on the page equals the API's value shown to one decimal. */
 export const pct = v => (v === null || v === undefined ? '—' : (v * 100).toFixed(1) + '%');
@@ -297,7 +298,7 @@ async function renderTask(app, number) {
       `(${t('expected')} ${pct(figure.expected)}) `, statusBadge(figure.status, 'task-page-status')) : null,
     figure ? progressBar(figure.completion, figure.expected, pick(task, 'title')) : null,
     el('p', { class: 'lead-agencies' }, `${t('agency')}: `, task.agencies.map(a => pick(a, 'name')).join('、')),
-    state.lang === 'en' ? el('p', { class: 'summary-en' }, task.summaryEn) : null,
+    state.lang === 'en' && task.summaryEn ? el('p', { class: 'summary-en' }, task.summaryEn) : null,
     el('details', {}, el('summary', {}, t('textZh')), el('p', { lang: 'zh-CN' }, task.textZh)));
 
   const targetCards = task.targets.map((x, i) => {

@@ -11,7 +11,7 @@ using TaskTracker.Data;
 namespace TaskTracker.Common.Security;
 
 /// <summary>Readiness settings read from the <c>Database</c> section.</summary>
-public sealed class DatabaseHealthOptions
+internal sealed class DatabaseHealthOptions
 {
     /// <summary>SQLite: readiness fails when the volume holding the database has less free space than this (MiB).</summary>
     [System.ComponentModel.DataAnnotations.Range(0, 1024 * 1024)] public long MinFreeDiskMb { get; set; } = 64;
@@ -21,7 +21,7 @@ public sealed class DatabaseHealthOptions
 }
 
 /// <summary>Which database errors are the service's temporary trouble rather than the request's fault.</summary>
-public static class DatabaseTrouble
+internal static class DatabaseTrouble
 {
     /// <summary>A short reason when <paramref name="e"/> (or what it wraps) is busy, locked, full or transient; else null.</summary>
     public static string? Classify(Exception? e)
@@ -57,7 +57,7 @@ public static class DatabaseTrouble
 }
 
 /// <summary>Busy, locked, full or transient database errors answer 503 with Retry-After instead of a bare 500.</summary>
-public sealed class DatabaseUnavailableHandler(IProblemDetailsService problems, IOptions<DatabaseHealthOptions> options, ILogger<DatabaseUnavailableHandler> logger)
+internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problems, IOptions<DatabaseHealthOptions> options, ILogger<DatabaseUnavailableHandler> logger)
     : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
@@ -79,35 +79,10 @@ public sealed class DatabaseUnavailableHandler(IProblemDetailsService problems, 
 }
 
 /// <summary>
-/// PostgreSQL retries transient failures, but only where a retry replays a whole unit: a statement or a SaveChanges
-/// outside any transaction the code opened. Inside such a transaction a retry would replay half of it, so the error
-/// goes up (and becomes a 503) and the client retries the whole request instead.
-/// </summary>
-public sealed class SafeRetryingExecutionStrategy(ExecutionStrategyDependencies dependencies)
-    : Npgsql.EntityFrameworkCore.PostgreSQL.NpgsqlRetryingExecutionStrategy(dependencies, 3, TimeSpan.FromSeconds(2), null)
-{
-    public override Task<TResult> ExecuteAsync<TState, TResult>(TState state, Func<DbContext, TState, CancellationToken, Task<TResult>> operation,
-        Func<DbContext, TState, CancellationToken, Task<ExecutionResult<TResult>>>? verifySucceeded, CancellationToken cancellationToken = default)
-    {
-        var database = Dependencies.CurrentContext.Context.Database;
-        if (database.CurrentTransaction is not null) return operation(Dependencies.CurrentContext.Context, state, cancellationToken);
-        return base.ExecuteAsync(state, operation, verifySucceeded, cancellationToken);
-    }
-
-    public override TResult Execute<TState, TResult>(TState state, Func<DbContext, TState, TResult> operation,
-        Func<DbContext, TState, ExecutionResult<TResult>>? verifySucceeded)
-    {
-        var database = Dependencies.CurrentContext.Context.Database;
-        if (database.CurrentTransaction is not null) return operation(Dependencies.CurrentContext.Context, state);
-        return base.Execute(state, operation, verifySucceeded);
-    }
-}
-
-/// <summary>
 /// Readiness means the database takes writes, not just answers: SQLite must grant the write lock within a second and
 /// have disk space left; PostgreSQL must be able to start a writing transaction (not read-only, not in recovery).
 /// </summary>
-public sealed class WritableDatabaseCheck(TaskTrackerDb db, IOptions<DatabaseHealthOptions> options) : IHealthCheck
+internal sealed class WritableDatabaseCheck(TaskTrackerDb db, IOptions<DatabaseHealthOptions> options) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {

@@ -6,10 +6,10 @@ using Microsoft.Extensions.Options;
 
 namespace TaskTracker.Common.Security;
 
-public enum EndpointAccess { Open, Token, Off }
+internal enum EndpointAccess { Open, Token, Off }
 
 /// <summary>Settings of the service's edge (section <c>Security</c>), validated at start.</summary>
-public sealed class SecurityOptions
+internal sealed class SecurityOptions
 {
     public const string Section = "Security";
 
@@ -31,17 +31,17 @@ public sealed class SecurityOptions
 /// The request's way in, in order: forwarded headers from trusted proxies only, authentication, one rate limit for
 /// every route keyed on who the caller turned out to be, and the gates of /metrics and /swagger.
 /// </summary>
-public static class Edge
+internal static class Edge
 {
     /// <summary>The rate-limit partition: the authenticated token's id (however its header was spelt), else the client address.</summary>
     public static string PartitionKey(HttpContext http) =>
-        http.User.FindFirst(Features.Access.Claims.TokenId)?.Value is { } token
+        http.User.FindFirst(Claims.TokenId)?.Value is { } token
             ? "token:" + token
             : "ip:" + (http.Connection.RemoteIpAddress is { } ip ? OutboundPolicy.Normalise(ip).ToString() : "unknown");
 
     public static PartitionedRateLimiter<HttpContext> GlobalLimiter() => PartitionedRateLimiter.Create<HttpContext, string>(http =>
     {
-        var o = http.RequestServices.GetRequiredService<IOptions<Features.Operations.OperationsOptions>>().Value;
+        var o = http.RequestServices.GetRequiredService<IOptions<OperationsOptions>>().Value;
         if (o.RateLimitPermits == 0) return RateLimitPartition.GetNoLimiter("off");
         return RateLimitPartition.GetFixedWindowLimiter(PartitionKey(http), _ => new FixedWindowRateLimiterOptions
         {
@@ -66,7 +66,7 @@ public static class Edge
         app.UseRateLimiter();
 
         var metrics = security.MetricsIn(app.Environment);
-        var swagger = app.Services.GetRequiredService<IOptions<Features.Operations.OperationsOptions>>().Value.SwaggerEnabled
+        var swagger = app.Services.GetRequiredService<IOptions<OperationsOptions>>().Value.SwaggerEnabled
             ? security.SwaggerIn(app.Environment) : EndpointAccess.Off;
         app.Use(async (http, next) =>
         {
@@ -89,7 +89,7 @@ public static class Edge
     }
 
     public static bool SwaggerServed(WebApplication app) =>
-        app.Services.GetRequiredService<IOptions<Features.Operations.OperationsOptions>>().Value.SwaggerEnabled
+        app.Services.GetRequiredService<IOptions<OperationsOptions>>().Value.SwaggerEnabled
         && app.Services.GetRequiredService<IOptions<SecurityOptions>>().Value.SwaggerIn(app.Environment) != EndpointAccess.Off;
 
     private static Task WriteAsync(HttpContext http, int status, string title, string detail)

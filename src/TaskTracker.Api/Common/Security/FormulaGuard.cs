@@ -7,7 +7,7 @@ namespace TaskTracker.Common.Security;
 /// =, +, -, @, tab or carriage return is read as a formula by Excel, LibreOffice and WPS, so it gets a leading
 /// apostrophe and stays text. Plain numbers (-12.5) are left alone: they are not formulas.
 /// </summary>
-public static class FormulaGuard
+internal static class FormulaGuard
 {
     public static string Cell(string? value)
     {

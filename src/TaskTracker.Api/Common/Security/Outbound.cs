@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace TaskTracker.Common.Security;
 
 /// <summary>Where the service may send requests of its own (webhooks, robots, anything later). Section <c>Outbound</c>.</summary>
-public sealed class OutboundOptions
+internal sealed class OutboundOptions
 {
     public const string Section = "Outbound";
 
@@ -20,14 +20,14 @@ public sealed class OutboundOptions
 }
 
 /// <summary>Thrown from the connect step when every address of a destination is refused by the policy.</summary>
-public sealed class DestinationNotAllowedException(string message) : IOException(message);
+internal sealed class DestinationNotAllowedException(string message) : IOException(message);
 
 /// <summary>
 /// Decides whether an address may be connected to: public unicast addresses, or an address inside
 /// <see cref="OutboundOptions.AllowedNetworks"/>. Checked on the address actually connected to (after DNS), so no
 /// spelling of a host (2130706433, 0x7f.1, [::ffff:127.0.0.1], a DNS name pointing inside) gets around it.
 /// </summary>
-public sealed class OutboundPolicy
+internal sealed class OutboundPolicy
 {
     private readonly IReadOnlyList<(IPAddress Network, int Prefix)> _allowed;
 

@@ -1,8 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
-using TaskTracker.Features.Access;
-using TaskTracker.Features.Progress;
-using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Common.Security;
 
@@ -10,9 +7,9 @@ namespace TaskTracker.Common.Security;
 /// Who may read what is not public plan data: report details (narratives, evidence, review comments), instruction
 /// threads and inboxes. The office (and admins, who read the audit trail anyway) see all; a reporter sees what its
 /// agency answers for; viewers and anonymous callers see none of it. Responsibility comes from
-/// <see cref="MeasureContext"/>, the same rules that decide who may file.
+/// <see cref="Responsibility"/>, the same rules that decide who may file.
 /// </summary>
-public sealed class ReadScope(Caller caller, MeasureContext measures, TaskTrackerDb db)
+internal sealed class ReadScope(Caller caller, Responsibility responsibility, TaskTrackerDb db)
 {
     public bool SeesAll => caller.IsOffice || caller.Role == nameof(Domain.Role.Admin);
 
@@ -28,8 +25,10 @@ public sealed class ReadScope(Caller caller, MeasureContext measures, TaskTracke
     public async Task RequireMeasureAsync(int measureId, CancellationToken ct)
     {
         if (SeesAll) return;
-        var info = await measures.LoadAsync(measureId, ct);
-        Require(info?.ResponsibleAgencyIds ?? new HashSet<int>(), "Reports on this measure");
+        var m = await db.Measures.AsNoTracking().Where(x => x.Id == measureId)
+            .Select(x => new { x.ClauseId, x.TaskId, x.Plan.OwnerAgencyId }).FirstOrDefaultAsync(ct);
+        var writers = m is null ? new HashSet<int>() : await responsibility.WritersOfMeasureAsync(m.ClauseId, m.TaskId, m.OwnerAgencyId, ct);
+        Require(writers, "Reports on this measure");
     }
 
     /// <summary>One report: the office, the agencies responsible for its measure, and the agency that filed it.</summary>

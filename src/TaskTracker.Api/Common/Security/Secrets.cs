@@ -3,21 +3,22 @@ using System.Text.RegularExpressions;
 namespace TaskTracker.Common.Security;
 
 /// <summary>Token lifetimes (section <c>Access</c>): every token expires, by default after <see cref="DefaultTokenLifetimeDays"/>.</summary>
-public sealed class TokenLifetimeOptions
+internal sealed class TokenLifetimeOptions
 {
+    public const string Section = "Access";
     [System.ComponentModel.DataAnnotations.Range(1, 36500)] public int DefaultTokenLifetimeDays { get; set; } = 90;
     [System.ComponentModel.DataAnnotations.Range(1, 36500)] public int MaxTokenLifetimeDays { get; set; } = 366;
 }
 
 /// <summary>Marks an endpoint whose answer carries a secret shown once (a token, a signing secret): never stored by caches.</summary>
-public sealed record CarriesSecret;
+internal sealed record CarriesSecret;
 
 /// <summary>
 /// Webhook URLs often carry an access token (DingTalk <c>?access_token=</c>, WeCom <c>?key=</c>, Feishu and Slack in
 /// the path). Lists and the audit trail show them masked: every query value, any user info, and any long opaque
 /// path segment become <c>***</c>; scheme, host, port and the readable path stay so people can tell receivers apart.
 /// </summary>
-public static partial class UrlMask
+internal static partial class UrlMask
 {
     public const string Hidden = "***";
 

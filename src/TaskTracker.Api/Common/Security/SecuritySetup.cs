@@ -1,17 +1,19 @@
 namespace TaskTracker.Common.Security;
 
 /// <summary>Registers and wires the security pieces, so Program.cs needs one line for each.</summary>
-public static class SecuritySetup
+internal static class SecuritySetup
 {
-    public static IServiceCollection AddTaskTrackerSecurity(this IServiceCollection services, IConfiguration config)
+    public static WebApplicationBuilder AddSecurity(this WebApplicationBuilder builder)
     {
+        var services = builder.Services;
+        var config = builder.Configuration;
         services.AddScoped<ReadScope>();
         services.AddOptions<OutboundOptions>().Bind(config.GetSection(OutboundOptions.Section)).ValidateDataAnnotations()
             .Validate(o => o.AllowedNetworks.All(n => OutboundPolicy.TryParseCidr(n, out _)),
                 "Outbound:AllowedNetworks must hold CIDR networks such as 10.0.0.0/8 or ::1/128.")
             .ValidateOnStart();
         services.AddSingleton<OutboundPolicy>();
-        services.AddOptions<TokenLifetimeOptions>().Bind(config.GetSection(Features.Access.AccessOptions.Section)).ValidateDataAnnotations()
+        services.AddOptions<TokenLifetimeOptions>().Bind(config.GetSection(TokenLifetimeOptions.Section)).ValidateDataAnnotations()
             .Validate(o => o.DefaultTokenLifetimeDays <= o.MaxTokenLifetimeDays, "Access:DefaultTokenLifetimeDays must not exceed Access:MaxTokenLifetimeDays.")
             .ValidateOnStart();
         services.AddOptions<DatabaseHealthOptions>().Bind(config.GetSection(Data.DatabaseOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -23,7 +25,7 @@ public static class SecuritySetup
             .Validate(o => o.Metrics is null || Enum.IsDefined(o.Metrics.Value), "Security:Metrics must be open, token or off.")
             .Validate(o => o.Swagger is null || Enum.IsDefined(o.Swagger.Value), "Security:Swagger must be open, token or off.")
             .ValidateOnStart();
-        return services;
+        return builder;
     }
 
     /// <summary>Headers every response carries, API and page alike, errors included (set before the response starts).</summary>

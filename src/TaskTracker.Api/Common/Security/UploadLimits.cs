@@ -7,7 +7,7 @@ namespace TaskTracker.Common.Security;
 /// Limits for spreadsheet uploads beyond the 10 MiB body cap: an .xlsx is a zip, so a small upload can expand to
 /// gigabytes, and a sheet can declare a million blank rows. Checked before the workbook is parsed.
 /// </summary>
-public static class UploadLimits
+internal static class UploadLimits
 {
     /// <summary>Largest total uncompressed size of an .xlsx's parts.</summary>
     public const long MaxUncompressedBytes = 50L * 1024 * 1024;

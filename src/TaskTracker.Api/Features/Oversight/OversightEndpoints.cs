@@ -1,14 +1,12 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TaskTracker.Domain;
-using TaskTracker.Features.Access;
-using TaskTracker.Features.Progress;
 
 namespace TaskTracker.Features.Oversight;
 
-public static class OversightEndpoints
+internal static class OversightEndpoints
 {
-    public static IEndpointRouteBuilder MapOversight(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {
         var lists = app.MapGroup("/api/plans/{plan}").WithTags("Oversight").RequireAuthorization(Policies.Read);
         foreach (var (path, list, summary) in new[]
@@ -31,13 +29,13 @@ public static class OversightEndpoints
                 })
                 .WithName("List" + list).WithSummary(summary + " Filters: agency (role any|lead), section, severity; format=csv exports the list.")
                 .Produces<OversightList>().Produces(200, contentType: "text/csv").ProducesValidationProblem().ProducesProblem(404)
-                .AddEndpointFilter<Dashboards.DashboardETagFilter>().WithMetadata(new Dashboards.DependsOnInstructions());
+                .AddEndpointFilter<DashboardETagFilter>().WithMetadata(new DependsOnInstructions());
         }
         lists.MapGet("/oversight/agencies", async Task<Ok<AgencySlippageList>> (string plan, DateOnly? asOf, ISender m, CancellationToken ct) =>
                 TypedResults.Ok(await m.Send(new AgencySlippageQuery(plan, asOf), ct)))
             .WithName("AgencySlippage").WithSummary("Overdue, at-risk and missing-report counts per agency, as lead and as co-operator, most slippage first.")
             .ProducesValidationProblem().ProducesProblem(404)
-            .AddEndpointFilter<Dashboards.DashboardETagFilter>().WithMetadata(new Dashboards.DependsOnInstructions());
+            .AddEndpointFilter<DashboardETagFilter>().WithMetadata(new DependsOnInstructions());
 
         lists.MapGet("/instructions", async Task<Ok<IReadOnlyList<InstructionDto>>> (string plan, string? agency, InstructionStatus? status, bool? overdue, ISender m, CancellationToken ct) =>
                 TypedResults.Ok(await m.Send(new ListInstructionsQuery(plan, agency, status, overdue), ct)))

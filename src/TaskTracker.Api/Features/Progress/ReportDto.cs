@@ -1,12 +1,11 @@
 using System.Linq.Expressions;
 using TaskTracker.Domain;
-using TaskTracker.Features.Plans;
 
 namespace TaskTracker.Features.Progress;
 
-public sealed record ReviewDto(ReviewStatus Status, string? Comment, DateTime? ReviewedAtUtc);
+internal sealed record ReviewDto(ReviewStatus Status, string? Comment, DateTime? ReviewedAtUtc);
 
-public sealed record ReportDto(
+internal sealed record ReportDto(
     long Id, int MeasureId, string MeasureCode, MeasureType MeasureType, string Plan, AgencyRef Agency,
     decimal? Value, string? Unit, MilestoneStatus? Status, string? Period, string? SubUnit, DateOnly AsOf,
     string? Narrative, IReadOnlyList<string> Evidence, DateTime FiledAtUtc,
@@ -17,12 +16,12 @@ public sealed record ReportDto(
     public string ETag => ReportETag.For(Id, Version);
 }
 
-public static class ReportETag
+internal static class ReportETag
 {
     public static string For(long id, int version) => $"\"r{id}-v{version}\"";
 }
 
-public static class ReportProjection
+internal static class ReportProjection
 {
     /// <summary>Projects reports with the facts a reader needs, in one query, including who superseded them.</summary>
     public static IQueryable<ReportDto> ToDtos(this IQueryable<ProgressReport> reports, IQueryable<ProgressReport> all) =>

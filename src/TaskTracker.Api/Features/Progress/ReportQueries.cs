@@ -2,18 +2,16 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Features.Plans;
-using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Features.Progress;
 
-public sealed record MeasureReports(int MeasureId, string Code, MeasureType Type, string Plan, IReadOnlyList<AgencyRef> ResponsibleAgencies,
+internal sealed record MeasureReports(int MeasureId, string Code, MeasureType Type, string Plan, IReadOnlyList<AgencyRef> ResponsibleAgencies,
     IReadOnlyList<ReportDto> Reports);
 
 /// <summary>Every report on a measure, oldest first, corrections included, so the whole chain is visible.</summary>
-public sealed record ListMeasureReportsQuery(int MeasureId, MeasureType Type) : IQuery<MeasureReports>;
+internal sealed record ListMeasureReportsQuery(int MeasureId, MeasureType Type) : IQuery<MeasureReports>;
 
-public sealed class ListMeasureReportsHandler(TaskTrackerDb db, MeasureContext measures, Common.Security.ReadScope scope) : IQueryHandler<ListMeasureReportsQuery, MeasureReports>
+internal sealed class ListMeasureReportsHandler(TaskTrackerDb db, MeasureContext measures, Common.Security.ReadScope scope) : IQueryHandler<ListMeasureReportsQuery, MeasureReports>
 {
     public async ValueTask<MeasureReports> Handle(ListMeasureReportsQuery q, CancellationToken ct)
     {
@@ -28,9 +26,9 @@ public sealed class ListMeasureReportsHandler(TaskTrackerDb db, MeasureContext m
     }
 }
 
-public sealed record GetReportQuery(long ReportId) : IQuery<ReportDto>;
+internal sealed record GetReportQuery(long ReportId) : IQuery<ReportDto>;
 
-public sealed class GetReportHandler(TaskTrackerDb db, Common.Security.ReadScope scope) : IQueryHandler<GetReportQuery, ReportDto>
+internal sealed class GetReportHandler(TaskTrackerDb db, Common.Security.ReadScope scope) : IQueryHandler<GetReportQuery, ReportDto>
 {
     public async ValueTask<ReportDto> Handle(GetReportQuery q, CancellationToken ct)
     {
@@ -40,12 +38,12 @@ public sealed class GetReportHandler(TaskTrackerDb db, Common.Security.ReadScope
     }
 }
 
-public sealed record MeasureDetail(int Id, string Code, MeasureType Type, string Plan, int? TaskNumber, TargetDto? Target, MilestoneDto? Milestone,
+internal sealed record MeasureDetail(int Id, string Code, MeasureType Type, string Plan, int? TaskNumber, TargetDto? Target, MilestoneDto? Milestone,
     IReadOnlyList<AgencyRef> ResponsibleAgencies);
 
-public sealed record GetMeasureQuery(int MeasureId, MeasureType Type) : IQuery<MeasureDetail>;
+internal sealed record GetMeasureQuery(int MeasureId, MeasureType Type) : IQuery<MeasureDetail>;
 
-public sealed class GetMeasureHandler(TaskTrackerDb db, MeasureContext measures) : IQueryHandler<GetMeasureQuery, MeasureDetail>
+internal sealed class GetMeasureHandler(TaskTrackerDb db, MeasureContext measures) : IQueryHandler<GetMeasureQuery, MeasureDetail>
 {
     public async ValueTask<MeasureDetail> Handle(GetMeasureQuery q, CancellationToken ct)
     {
@@ -61,9 +59,9 @@ public sealed class GetMeasureHandler(TaskTrackerDb db, MeasureContext measures)
 }
 
 /// <summary>Finds a target or milestone by its seed code (T02-1, M20-1, H2), so nobody has to know database ids.</summary>
-public sealed record GetMeasureByCodeQuery(string Plan, string Code) : IQuery<MeasureDetail>;
+internal sealed record GetMeasureByCodeQuery(string Plan, string Code) : IQuery<MeasureDetail>;
 
-public sealed class GetMeasureByCodeHandler(TaskTrackerDb db, ISender sender) : IQueryHandler<GetMeasureByCodeQuery, MeasureDetail>
+internal sealed class GetMeasureByCodeHandler(TaskTrackerDb db, ISender sender) : IQueryHandler<GetMeasureByCodeQuery, MeasureDetail>
 {
     public async ValueTask<MeasureDetail> Handle(GetMeasureByCodeQuery q, CancellationToken ct)
     {

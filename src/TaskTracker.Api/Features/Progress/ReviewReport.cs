@@ -4,21 +4,16 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Features.Access;
-using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Features.Progress;
 
-public enum ReviewDecision { Accept, Return }
+internal enum ReviewDecision { Accept, Return }
 
-public sealed record ReviewBody(ReviewDecision? Decision, string? Comment);
+internal sealed record ReviewBody(ReviewDecision? Decision, string? Comment);
 
-/// <summary>Thrown when If-Match names a version that is no longer current; mapped to 412.</summary>
-public sealed class PreconditionFailedException(string message) : Exception(message);
+internal sealed record ReviewReportCommand(long ReportId, int ExpectedVersion, ReviewDecision? Decision, string? Comment) : ICommand<ReportDto>;
 
-public sealed record ReviewReportCommand(long ReportId, int ExpectedVersion, ReviewDecision? Decision, string? Comment) : ICommand<ReportDto>;
-
-public sealed class ReviewReportValidator : AbstractValidator<ReviewReportCommand>
+internal sealed class ReviewReportValidator : AbstractValidator<ReviewReportCommand>
 {
     public ReviewReportValidator()
     {
@@ -26,7 +21,7 @@ public sealed class ReviewReportValidator : AbstractValidator<ReviewReportComman
         RuleFor(x => x.Comment).NotEmpty().When(x => x.Decision == ReviewDecision.Return)
             .OverridePropertyName("comment").WithMessage("a returned report needs a comment telling the agency what to fix.");
         RuleFor(x => x.Comment).MaximumLength(2000).OverridePropertyName("comment");
-        RuleFor(x => x.Comment).Must(c => ReportRules.BeCleanText(c!)).When(x => x.Comment is not null)
+        RuleFor(x => x.Comment).Must(c => Text.BeCleanText(c!)).When(x => x.Comment is not null)
             .OverridePropertyName("comment").WithMessage("comment must not contain control characters.");
     }
 }
@@ -34,39 +29,39 @@ public sealed class ReviewReportValidator : AbstractValidator<ReviewReportComman
 /// <summary>
 /// Review transitions: a submitted report is accepted or returned, once. Both are final; what changes a reviewed
 /// report is a correction (a new report, reviewed in its own right). The checks (version, still submitted, not
-/// superseded) and the write are one conditional UPDATE inside the transaction that also writes the audit entry and
-/// the event, so a correction committed at any moment either lands before it (409) or after it (a correction of a
-/// reviewed report), never between a check and the save.
+/// superseded) and the write are one conditional UPDATE inside the write step's transaction, which also writes the
+/// audit entry and the event, so a correction committed at any moment either lands before it (409) or after it (a
+/// correction of a reviewed report), never between a check and the save.
 /// </summary>
-public sealed class ReviewReportHandler(TaskTrackerDb db, Caller caller, TimeProvider clock) : ICommandHandler<ReviewReportCommand, ReportDto>
+internal sealed class ReviewReportHandler(TaskTrackerDb db, Caller caller, WriteStep write) : ICommandHandler<ReviewReportCommand, ReportDto>
 {
     public async ValueTask<ReportDto> Handle(ReviewReportCommand cmd, CancellationToken ct)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
+        var report = await db.Reports.AsNoTracking().Where(r => r.Id == cmd.ReportId)
+                         .Select(r => new { r.Id, r.MeasureId, r.PlanId, r.AgencyId }).FirstOrDefaultAsync(ct)
+                     ?? throw new NotFoundException("Report", cmd.ReportId.ToString());
         var status = cmd.Decision == ReviewDecision.Accept ? ReviewStatus.Accepted : ReviewStatus.Returned;
         var next = cmd.ExpectedVersion + 1;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (db.Database.IsNpgsql())
-            // A correction's insert takes a key-share lock on the original; this waits for one in flight, and holds one back.
-            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM \"Reports\" WHERE \"Id\" = {cmd.ReportId} FOR UPDATE", ct);
-        var changed = await db.Reports
-            .Where(r => r.Id == cmd.ReportId && r.Version == cmd.ExpectedVersion && r.ReviewStatus == ReviewStatus.Submitted
-                        && !db.Reports.Any(c => c.SupersedesId == r.Id))
-            .ExecuteUpdateAsync(u => u.SetProperty(r => r.ReviewStatus, status).SetProperty(r => r.ReviewComment, cmd.Comment)
-                .SetProperty(r => r.ReviewedAtUtc, now).SetProperty(r => r.ReviewedByTokenId, caller.TokenId).SetProperty(r => r.Version, next), ct);
-        if (changed == 0) throw await WhyNotAsync(cmd, ct);
-
-        var report = await db.Reports.AsNoTracking().Where(r => r.Id == cmd.ReportId).Select(r => new { r.Id, r.MeasureId, r.PlanId, r.AgencyId }).FirstAsync(ct);
-        // Only the office reviews, and office tokens carry no agency.
-        db.Audit.Add(caller.Audit(now, "report.reviewed", "report", report.Id.ToString(),
-            new { from = ReviewStatus.Submitted.ToString(), to = status.ToString(), comment = cmd.Comment, version = next }));
-        await Notifications.Outbox.EnqueueAsync(db, now,
-            status == ReviewStatus.Returned ? Notifications.EventTypes.ReportReturned : Notifications.EventTypes.ReportAccepted,
-            new { reportId = report.Id, measureId = report.MeasureId, status = status.ToString(), comment = cmd.Comment, version = next },
-            report.PlanId, report.AgencyId, null, ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        Operations.TaskTrackerMetrics.ReportsReviewed.Add(1);
+        await write.RunAsync(report.PlanId, async w =>
+        {
+            if (db.Database.IsNpgsql())
+                // A correction's insert takes a key-share lock on the original; this waits for one in flight, and holds one back.
+                await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM \"Reports\" WHERE \"Id\" = {cmd.ReportId} FOR UPDATE", ct);
+            var changed = await db.Reports
+                .Where(r => r.Id == cmd.ReportId && r.Version == cmd.ExpectedVersion && r.ReviewStatus == ReviewStatus.Submitted
+                            && !db.Reports.Any(c => c.SupersedesId == r.Id))
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.ReviewStatus, status).SetProperty(r => r.ReviewComment, cmd.Comment)
+                    .SetProperty(r => r.ReviewedAtUtc, w.Now).SetProperty(r => r.ReviewedByTokenId, caller.TokenId).SetProperty(r => r.Version, next), ct);
+            if (changed == 0) throw await WhyNotAsync(cmd, ct);
+            // Only the office reviews, and office tokens carry no agency.
+            w.Audit("report.reviewed", "report", report.Id.ToString(),
+                new { from = ReviewStatus.Submitted.ToString(), to = status.ToString(), comment = cmd.Comment, version = next });
+            w.Publish(status == ReviewStatus.Returned ? EventTypes.ReportReturned : EventTypes.ReportAccepted,
+                new { reportId = report.Id, measureId = report.MeasureId, status = status.ToString(), comment = cmd.Comment, version = next },
+                report.AgencyId);
+            w.Count(() => TaskTrackerMetrics.ReportsReviewed.Add(1));
+            return 0;
+        }, ct);
         return await db.Reports.AsNoTracking().Where(r => r.Id == report.Id).ToDtos(db.Reports).FirstAsync(ct);
     }
 

@@ -10,7 +10,7 @@ namespace TaskTracker.Features.Seeding;
 /// Loads every plan folder under the seed path into the store. Idempotent: an unchanged folder (same hash) is
 /// skipped; a revised one updates the plan in place, keyed by codes and numbers, and never touches progress data.
 /// </summary>
-public sealed class SeedLoader(TaskTrackerDb db, TimeProvider clock, ILogger<SeedLoader> logger)
+internal sealed class SeedLoader(TaskTrackerDb db, TimeProvider clock, ILogger<SeedLoader> logger)
 {
     public static string? ResolveSeedPath(string? configured, string contentRoot)
     {

@@ -1,0 +1,203 @@
+using Microsoft.EntityFrameworkCore;
+using TaskTracker.Data;
+using TaskTracker.Domain;
+
+namespace TaskTracker.Standing;
+
+/// <summary>
+/// A plan's standing: every figure and status from the seed and the reports known at the end of the as-of date, so
+/// the same request for a past date always gives the same answer. Dashboards, the review lists, the inbox and the
+/// deadline watcher all read it from here; within one request (one scope) it is computed once per plan and date.
+/// </summary>
+internal sealed class StandingCalculator(TaskTrackerDb db, Microsoft.Extensions.Options.IOptions<OversightOptions> options, Responsibility responsibility)
+    : IDataStamps
+{
+    private sealed record MeasureRow(int Id, string Code, bool IsTarget, int? TaskId, bool IsHeadline, string TitleZh, string TitleEn,
+        string? Unit, decimal? Value, decimal? Baseline, TargetKind? Kind, Direction? Direction, Comparison? Comparison,
+        Recurrence Recurrence, DateOnly Due, decimal Weight, int Ordinal);
+
+    private sealed record TaskRow(int Id, int Number, string Numeral, int Section, string TitleZh, string TitleEn);
+
+    private sealed record Link(int TaskId, int AgencyId, int Position, string Code, string NameZh, string NameEn, string Kind);
+
+    public sealed record PlanHeader(int Id, string Code, string TitleZh, string TitleEn, DateOnly Start, DateOnly End, string? SeedHash);
+
+    public async Task<PlanHeader> PlanAsync(string code, CancellationToken ct) =>
+        await db.Plans.AsNoTracking().Where(p => p.Code == code)
+            .Select(p => new PlanHeader(p.Id, p.Code, p.TitleZh, p.TitleEn, p.PeriodStart, p.PeriodEnd, p.SeedHash))
+            .FirstOrDefaultAsync(ct) ?? throw new NotFoundException("Plan", code);
+
+    /// <summary>A cheap fingerprint of everything a dashboard depends on; changes whenever a report is filed or reviewed or the seed changes.</summary>
+    public async Task<string> StampAsync(PlanHeader plan, CancellationToken ct)
+    {
+        // One group at most (grouped by the filtered key), so SingleOrDefault: no ordering needed. Answered from
+        // IX_Reports_PlanId_Id_Version alone.
+        var s = await db.Reports.AsNoTracking().Where(r => r.PlanId == plan.Id).GroupBy(r => r.PlanId)
+            .Select(g => new { Max = g.Max(r => r.Id), Count = g.Count(), Versions = g.Sum(r => r.Version) })
+            .SingleOrDefaultAsync(ct);
+        return $"{plan.SeedHash}:{s?.Max}:{s?.Count}:{s?.Versions}";
+    }
+
+    /// <summary>
+    /// The report stamp plus the plan's instructions: the oversight lists also show instructions past their reply-by
+    /// date. Issuing one adds a row; every reply and decision bumps its Version.
+    /// </summary>
+    public async Task<string> OversightStampAsync(PlanHeader plan, CancellationToken ct)
+    {
+        var i = await db.Instructions.AsNoTracking().Where(x => x.PlanId == plan.Id).GroupBy(x => x.PlanId)
+            .Select(g => new { Max = g.Max(x => x.Id), Count = g.Count(), Versions = g.Sum(x => x.Version) })
+            .SingleOrDefaultAsync(ct);
+        return $"{await StampAsync(plan, ct)}:i{i?.Max}:{i?.Count}:{i?.Versions}";
+    }
+
+    public async Task<Func<CancellationToken, Task<string>>> ForPlanAsync(string planCode, bool withInstructions, CancellationToken ct)
+    {
+        var plan = await PlanAsync(planCode, ct);
+        return withInstructions ? c => OversightStampAsync(plan, c) : c => StampAsync(plan, c);
+    }
+
+    /// <param name="knownAt">View the figures as they stood at the end of this day (reports filed and reviews made by then); null: everything known now.</param>
+    public async Task<PlanDashboard> ComputeAsync(PlanHeader plan, DateOnly asOf, DateOnly? knownAt, CancellationToken ct)
+    {
+        if (_computed.TryGetValue((plan.Id, asOf, knownAt), out var done)) return done;
+        var computed = await ComputeOnceAsync(plan, asOf, knownAt, ct);
+        _computed[(plan.Id, asOf, knownAt)] = computed;
+        return computed;
+    }
+
+    // One request reads a plan's standing once: the inbox and the review lists ask several times for the same date.
+    private readonly Dictionary<(int Plan, DateOnly AsOf, DateOnly? KnownAt), PlanDashboard> _computed = [];
+
+    private async Task<PlanDashboard> ComputeOnceAsync(PlanHeader plan, DateOnly asOf, DateOnly? knownAt, CancellationToken ct)
+    {
+        var measures = await db.Measures.AsNoTracking().Where(m => m.PlanId == plan.Id && m.Active)
+            .Select(m => new MeasureRow(m.Id, m.Code, m is Target, m.TaskId, m is Target && ((Target)m).IsHeadline,
+                m is Target ? ((Target)m).MetricZh : ((Milestone)m).TitleZh,
+                m is Target ? ((Target)m).MetricEn : ((Milestone)m).TitleEn,
+                m is Target ? ((Target)m).Unit : null,
+                m is Target ? ((Target)m).Value : null,
+                m is Target && ((Target)m).Baseline != null ? ((Target)m).Baseline!.Value : null,
+                m is Target ? ((Target)m).Kind : null,
+                m is Target ? ((Target)m).Direction : null,
+                m is Target ? ((Target)m).Comparison : null,
+                m is Milestone ? ((Milestone)m).Recurrence : Recurrence.None,
+                m.DueDate, m.Weight, m.Ordinal))
+            .ToListAsync(ct);
+        var tasks = await db.Tasks.AsNoTracking().Where(t => t.PlanId == plan.Id).OrderBy(t => t.Number)
+            .Select(t => new TaskRow(t.Id, t.Number, t.Numeral, t.Section.Number, t.TitleZh, t.TitleEn)).ToListAsync(ct);
+        var sections = await db.Sections.AsNoTracking().Where(s => s.PlanId == plan.Id).OrderBy(s => s.Number).ToListAsync(ct);
+        var links = await LinksAsync(plan.Id, ct);
+        var cutoff = KnownBefore(knownAt);
+        var facts = (await db.Reports.AsNoTracking()
+                .Where(r => r.PlanId == plan.Id && r.FiledAtUtc < cutoff)
+                .Select(r => new { r.MeasureId, Fact = new ReportFact(r.Id, r.AsOf, r.FiledAtUtc, r.Value, r.Status, r.Period, r.SubUnit, r.SupersedesId, r.ReviewStatus, r.ReviewedAtUtc) })
+                .ToListAsync(ct))
+            .ToLookup(x => x.MeasureId, x => x.Fact);
+
+        var taskNumbers = tasks.ToDictionary(t => t.Id, t => t.Number);
+        var figures = measures.OrderBy(m => m.Ordinal).Select(m => Figure(m, facts[m.Id], plan.Start, asOf, cutoff, m.TaskId is { } tid ? taskNumbers[tid] : null)).ToList();
+
+        var taskFigures = tasks.Select(t =>
+        {
+            var ms = figures.Where(f => f.TaskNumber == t.Number).OrderBy(f => f.IsHeadline ? 0 : 1).ToList();
+            var leads = links.Where(l => l.TaskId == t.Id && l.Position == Responsibility.LeadPosition).DistinctBy(l => l.Code)
+                .Select(l => new AgencyRef(l.Code, l.NameZh, l.NameEn, l.Kind)).ToList();
+            return new TaskFigure(t.Number, t.Numeral, t.Section, t.TitleZh, t.TitleEn, leads,
+                Completion.RollUp(ms.Select(f => (f.CappedCompletion, f.Weight))),
+                Completion.RollUp(ms.Select(f => (f.Expected, f.Weight))),
+                Completion.Combine(ms.Select(f => f.Status)), StatusCounts.Of(ms.Select(f => f.Status)), ms);
+        }).ToList();
+
+        var sectionFigures = sections.Select(s =>
+        {
+            var ts = taskFigures.Where(t => t.Section == s.Number).ToList();
+            return new SectionFigure(s.Number, s.Numeral, s.TitleZh, s.TitleEn, Mean(ts.Select(t => t.Completion)), Mean(ts.Select(t => t.Expected)),
+                Completion.Combine(ts.Select(t => t.Status)), StatusCounts.Of(ts.Select(t => t.Status)), ts.Select(t => t.Number).ToList());
+        }).ToList();
+
+        var headline = figures.Where(f => f.IsHeadline).ToList();
+        var counted = figures.Where(f => f.TaskNumber is not null || f.IsHeadline).ToList();
+        var overdue = counted.Where(f => f.Status == MeasureStatus.Overdue).OrderBy(f => f.DueDate).ThenBy(f => f.TaskNumber).ToList();
+        return new PlanDashboard(plan.Code, plan.TitleZh, plan.TitleEn, asOf, plan.Start, plan.End,
+            Mean(taskFigures.Select(t => t.Completion)), Mean(taskFigures.Select(t => t.Expected)),
+            Completion.Combine(taskFigures.Select(t => t.Status)),
+            StatusCounts.Of(counted.Select(f => f.Status)), StatusCounts.Of(taskFigures.Select(t => t.Status)),
+            headline, sectionFigures, taskFigures, overdue);
+    }
+
+    public async Task<AgencyDashboard> ForAgencyAsync(PlanHeader plan, string agencyCode, DateOnly asOf, DateOnly? knownAt, CancellationToken ct)
+    {
+        var agency = await db.Agencies.AsNoTracking().Where(a => a.Code == agencyCode)
+            .Select(a => new AgencyRef(a.Code, a.NameZh, a.NameEn, a.Kind)).FirstOrDefaultAsync(ct) ?? throw new NotFoundException("Agency", agencyCode);
+        var ids = (await responsibility.ActingAsAsync(agencyCode, ct))!.ToHashSet();
+        var links = await LinksAsync(plan.Id, ct);
+        var taskIds = await db.Tasks.AsNoTracking().Where(t => t.PlanId == plan.Id).ToDictionaryAsync(t => t.Id, t => t.Number, ct);
+        var leads = links.Where(l => ids.Contains(l.AgencyId) && l.Position == Responsibility.LeadPosition).Select(l => taskIds[l.TaskId]).ToHashSet();
+        var cooperates = links.Where(l => ids.Contains(l.AgencyId)).Select(l => taskIds[l.TaskId]).Where(n => !leads.Contains(n)).ToHashSet();
+        var all = await ComputeAsync(plan, asOf, knownAt, ct);
+
+        AgencyPart Part(HashSet<int> numbers)
+        {
+            var ts = all.Tasks.Where(t => numbers.Contains(t.Number)).ToList();
+            return new AgencyPart(Mean(ts.Select(t => t.Completion)), Completion.Combine(ts.Select(t => t.Status)), StatusCounts.Of(ts.Select(t => t.Status)), ts);
+        }
+        return new AgencyDashboard(plan.Code, asOf, agency, Part(leads), Part(cooperates));
+    }
+
+    public async Task<TargetSeriesDto> SeriesAsync(int targetId, DateOnly? asOfOrToday, DateOnly? knownAt, Func<DateOnly> today, CancellationToken ct)
+    {
+        var t = await db.Targets.AsNoTracking().Include(x => x.Plan).Include(x => x.Task).FirstOrDefaultAsync(x => x.Id == targetId, ct)
+                ?? throw new NotFoundException("Target", targetId.ToString());
+        var asOf = asOfOrToday ?? today();
+        var cutoff = KnownBefore(knownAt);
+        var reports = await db.Reports.AsNoTracking().Where(r => r.MeasureId == targetId && r.FiledAtUtc < cutoff)
+            .Select(r => new ReportFact(r.Id, r.AsOf, r.FiledAtUtc, r.Value, r.Status, r.Period, r.SubUnit, r.SupersedesId, r.ReviewStatus, r.ReviewedAtUtc))
+            .ToListAsync(ct);
+        var facts = Facts(t.Value, t.Kind, t.Direction, t.Comparison, t.Baseline?.Value, t.Plan.PeriodStart, t.DueDate);
+        var row = new MeasureRow(t.Id, t.Code, true, t.TaskId, t.IsHeadline, t.MetricZh, t.MetricEn, t.Unit, t.Value, t.Baseline?.Value,
+            t.Kind, t.Direction, t.Comparison, Recurrence.None, t.DueDate, t.Weight, t.Ordinal);
+        var series = Completion.Series(facts, reports, asOf, cutoff);
+        return new TargetSeriesDto(t.Id, t.Code, t.MetricZh, t.MetricEn, t.Unit, t.Value, t.Baseline?.Value, t.Plan.PeriodStart, t.DueDate, asOf,
+            Figure(row, reports, t.Plan.PeriodStart, asOf, cutoff, t.Task?.Number), series.Reported, series.Expected, series.Trend);
+    }
+
+    private async Task<List<Link>> LinksAsync(int planId, CancellationToken ct) =>
+        await db.ClauseAgencies.AsNoTracking().Where(a => a.Clause.Task.PlanId == planId)
+            .OrderBy(a => a.Clause.Seq).ThenBy(a => a.Position)
+            .Select(a => new Link(a.Clause.TaskId, a.AgencyId, a.Position, a.Agency.Code, a.Agency.NameZh, a.Agency.NameEn, a.Agency.Kind))
+            .ToListAsync(ct);
+
+    private static TargetFacts Facts(decimal value, TargetKind kind, Direction direction, Comparison comparison, decimal? baseline, DateOnly start, DateOnly due) =>
+        new(value, kind, direction, comparison, kind == TargetKind.Cumulative || direction == Direction.Lower ? baseline : null, start, due);
+
+    /// <summary>Without knownAt everything on record counts: a report filed late about an earlier date still shows for that date.</summary>
+    private static DateTime KnownBefore(DateOnly? knownAt) => knownAt is { } k ? Completion.CutoffUtc(k) : DateTime.MaxValue;
+
+    private MeasureFigure Figure(MeasureRow m, IEnumerable<ReportFact> reports, DateOnly start, DateOnly asOf, DateTime knownBefore, int? taskNumber)
+    {
+        var th = options.Value.Thresholds;
+        MeasureProgress p;
+        int? instances = null;
+        if (m.IsTarget)
+        {
+            p = Completion.ForTarget(Facts(m.Value!.Value, m.Kind!.Value, m.Direction!.Value, m.Comparison!.Value, m.Baseline, start, m.Due), reports, asOf, th, knownBefore);
+        }
+        else
+        {
+            p = Completion.ForMilestone(new MilestoneFacts(m.Recurrence, start, m.Due), reports, asOf, th, knownBefore);
+            if (m.Recurrence == Recurrence.Quarterly) instances = Completion.QuarterInstances(start, m.Due).Count;
+        }
+        return new MeasureFigure(m.Id, m.Code, m.IsTarget ? "target" : "milestone", taskNumber, m.IsHeadline, m.TitleZh, m.TitleEn, m.Unit,
+            m.Value, m.Baseline, m.Due, m.Weight, p.LatestReportId, p.LatestAsOf, p.LatestValue, p.LatestStatus,
+            Round(p.Completion), Round(p.CappedCompletion)!.Value, Round(p.Expected)!.Value, p.Status, p.ProjectedValueAtDue,
+            p.InstancesDue, p.InstancesDone, instances);
+    }
+
+    private static double? Round(double? x) => x is { } v ? Math.Round(v, 4) : null;
+
+    private static double? Mean(IEnumerable<double?> values)
+    {
+        var list = values.Where(v => v is not null).Select(v => v!.Value).ToList();
+        return list.Count == 0 ? null : Math.Round(list.Average(), 4);
+    }
+}
