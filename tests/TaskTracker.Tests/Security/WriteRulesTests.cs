@@ -75,6 +75,20 @@ public class WriteRulesTests(TaskTrackerApp app) : ProgressTestBase(app), IClass
         Assert.False(await App.WithDb(db => db.IdempotencyRecords.AnyAsync(r => r.ResponseBody!.Contains(secret))));
     }
 
+    [Fact]
+    public async Task Uploading_a_plan_draft_twice_with_one_key_makes_one_draft()
+    {
+        var office = await As(Role.Office);
+        var body = new { code = "idem-2026", text = "贵州省样例县2026年工作要点\n\n一、政务服务\n\n（一）建设政务服务平台。建成县级政务服务平台。（责任单位：省大数据局）\n" };
+        var (first, second) = await Twice(office, "/api/plan-drafts", body, "draft-1");
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (first.StatusCode, second.StatusCode));
+        Assert.Equal("true", second.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(first.Headers.Location, second.Headers.Location);
+        Assert.Equal(1, await App.WithDb(db => db.Audit.CountAsync(a => a.Action == "plan-draft.uploaded" && a.EntityId == "idem-2026")));
+        // Without the key, the same upload meets its own draft.
+        await (await PostJson(office, "/api/plan-drafts", body)).ReadProblem(409);
+    }
+
     private async Task<ReportDto> Review(ReportDto report, string decision, int expected)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/api/reports/{report.Id}/review")
