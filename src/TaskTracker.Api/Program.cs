@@ -1,4 +1,5 @@
 using TaskTracker.Cli;
+using TaskTracker.Common.Security;
 using TaskTracker.Features.Access;
 using TaskTracker.Features.Agencies;
 using TaskTracker.Features.Audit;
@@ -26,6 +27,7 @@ var isCommand = CommandLine.IsCommand(args);
 if (isCommand) CommandLine.QuietLogs(builder);
 
 builder.AddCommon();
+builder.AddSecurity();
 builder.Services.AddTaskTrackerDatabase(builder.Configuration);
 builder.Services.AddMediator(o =>
 {
@@ -51,15 +53,16 @@ var app = builder.Build();
 
 if (isCommand) return await CommandLine.RunAsync(app, args, Console.Out, Console.Error);
 
+app.UseSecurityHeaders(); // before the error handler, so errors carry them too
 app.UseCommonErrors();
+app.UseTaskTrackerEdge(); // forwarded headers from trusted proxies, authentication, one rate limit, /metrics and /swagger gates
 app.UseSwaggerWhenEnabled();
 app.UseOperations();
 app.UseDashboardPage();
 app.UseIdempotencyBuffering();
-app.UseAuthentication();
 app.UseAuthorization();
 
-var api = app.MapGroup("").RequireRateLimiting(OperationsModule.RateLimitPolicy);
+var api = app.MapGroup("");
 api.MapPlans();
 api.MapAgencies();
 api.MapProgress();

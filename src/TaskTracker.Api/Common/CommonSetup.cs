@@ -60,10 +60,10 @@ internal static class CommonSetup
         return app;
     }
 
-    /// <summary>The OpenAPI document and Swagger UI, unless Operations:SwaggerEnabled turns them off.</summary>
+    /// <summary>The OpenAPI document and Swagger UI, unless Operations:SwaggerEnabled or Security:Swagger turns them off.</summary>
     public static WebApplication UseSwaggerWhenEnabled(this WebApplication app)
     {
-        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OperationsOptions>>().Value.SwaggerEnabled)
+        if (Security.Edge.SwaggerServed(app))
         {
             app.UseSwagger();
             app.UseSwaggerUI(o => o.RoutePrefix = "swagger");

@@ -2,7 +2,8 @@ using System.Globalization;
 
 namespace TaskTracker.Common;
 
-/// <summary>CSV and xlsx as every export writes them: UTF-8 with BOM so Excel shows Chinese.</summary>
+/// <summary>CSV and xlsx as every export writes them: UTF-8 with BOM so Excel shows Chinese; text that a spreadsheet
+/// would run as a formula is kept as text (<see cref="Security.FormulaGuard"/>).</summary>
 internal static class Files
 {
     public const string XlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -22,7 +23,7 @@ internal static class Files
             {
                 var header = rows[0].Keys.ToArray();
                 csv.WriteRecord(header);
-                foreach (var row in rows) csv.WriteRecord(header.Select(h => Convert.ToString(row[h], CultureInfo.InvariantCulture) ?? "").ToArray());
+                foreach (var row in rows) csv.WriteRecord(Security.FormulaGuard.Cells(header.Select(h => Convert.ToString(row[h], CultureInfo.InvariantCulture))));
             }
         }
         return ms.ToArray();
@@ -35,7 +36,7 @@ internal static class Files
         using (var csv = CsvHelper.CsvWriter.Create(ms, new CsvHelper.CsvWriterOptions { WriteByteOrderMark = true }, true))
         {
             csv.WriteRecord(header);
-            foreach (var row in rows) csv.WriteRecord(row);
+            foreach (var row in rows) csv.WriteRecord(Security.FormulaGuard.Cells(row));
         }
         return ms.ToArray();
     }

@@ -30,7 +30,8 @@ internal static class DatabaseSetup
             {
                 var opts = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
                 o.UseNpgsql(opts.PostgresConnectionString, n => n.CommandTimeout(opts.CommandTimeoutSeconds)
-                    .MigrationsHistoryTable("__EFMigrationsHistory"));
+                    .MigrationsHistoryTable("__EFMigrationsHistory")
+                    .ExecutionStrategy(d => new SafeRetryingExecutionStrategy(d))); // transient errors retried where a retry is whole
             });
         }
         else

@@ -58,10 +58,11 @@ public class LostUpdateTests(TaskTrackerApp app) : ProgressTestBase(app), IClass
             }
         }
         await Task.WhenAll(Enumerable.Range(0, 8).Select(c => Task.Run(() => Client(c))));
-        Assert.All(others, c => Assert.Equal(412, c));
+        // A review is final (README: review transitions): the first one wins; the others are stale (412) or too late (409).
+        Assert.All(others, c => Assert.Contains(c, new[] { 409, 412 }));
+        Assert.Equal(1, successes);
         var after = await (await office.GetAsync($"/api/reports/{id}")).ReadJson<ReportDto>();
         Assert.Equal($"\"r{id}-v{1 + successes}\"", after.ETag);
-        Assert.True(successes >= 8, $"only {successes} reviews succeeded");
         // Every successful review left exactly one audit entry.
         var audits = await App.WithDb(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(
             db.Audit, a => a.EntityType == "report" && a.EntityId == id.ToString() && a.Action == "report.reviewed"));

@@ -133,7 +133,7 @@ public class PagingOverflowTests(TaskTrackerApp app) : ProgressTestBase(app), IC
     {
         // One pending delivery, so an offset wrapped to a negative number (read as 0 by SQLite) would show it.
         var office = await As(Role.Office);
-        var hook = await PostJson(office, "/api/webhooks", new { url = "http://127.0.0.1:9/hook", eventTypes = new[] { "report.filed" } });
+        var hook = await PostJson(office, "/api/webhooks", new { url = "https://hooks.example.gov.cn/hook", eventTypes = new[] { "report.filed" } });
         Assert.Equal(HttpStatusCode.Created, hook.StatusCode);
         var reporter = await As(Role.Reporter, "bigdata-bureau");
         Assert.Equal(HttpStatusCode.Created, (await PostJson(reporter, $"/api/targets/{await MeasureId("T03-1")}/reports", TargetBody(3))).StatusCode);

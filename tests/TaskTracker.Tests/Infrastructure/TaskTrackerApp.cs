@@ -58,6 +58,9 @@ public class TaskTrackerApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Operations:RateLimitPermits", "1000000"); // tests share one client address; limits are tested on their own
         builder.UseSetting("Notifications:Enabled", "false"); // delivery is driven explicitly by the notification tests
         builder.UseSetting("Reach:Enabled", "false"); // digests are run explicitly by the reach tests
+        // Tests move the fake clock by years; tokens made for them must outlive that (lifetimes are tested on their own).
+        builder.UseSetting("Access:DefaultTokenLifetimeDays", "36500");
+        builder.UseSetting("Access:MaxTokenLifetimeDays", "36500");
         foreach (var (k, v) in Settings) builder.UseSetting(k, v);
         builder.ConfigureServices(s =>
         {

@@ -19,7 +19,11 @@ public class DeadlineAndRestartTests : IAsyncLifetime
     private readonly TaskTrackerApp _db = new(); // owns the database; its own loop is off
     private readonly WebhookReceiver _receiver = new();
 
-    public Task InitializeAsync() => _db.InitializeAsync();
+    public Task InitializeAsync()
+    {
+        _db.Settings["Outbound:AllowedNetworks:0"] = "127.0.0.1/32"; // the receiver is on loopback, which is refused by default
+        return _db.InitializeAsync();
+    }
 
     public async Task DisposeAsync()
     {
@@ -30,9 +34,10 @@ public class DeadlineAndRestartTests : IAsyncLifetime
     private static Dictionary<string, string?> Running => new()
     {
         ["Notifications:Enabled"] = "true", ["Notifications:PollInterval"] = "00:00:00.050", ["Notifications:DeadlineScanInterval"] = "01:00:00",
+        ["Outbound:AllowedNetworks:0"] = "127.0.0.1/32",
     };
 
-    private static Dictionary<string, string?> Stopped => new() { ["Notifications:Enabled"] = "false" };
+    private static Dictionary<string, string?> Stopped => new() { ["Notifications:Enabled"] = "false", ["Outbound:AllowedNetworks:0"] = "127.0.0.1/32" };
 
     private static FakeTimeProvider ClockAt(int y, int m, int d) => new(new DateTimeOffset(y, m, d, 2, 0, 0, TimeSpan.Zero));
 

@@ -30,7 +30,8 @@ public class TwoInstanceDeliveryTests : IAsyncLifetime
     public async Task Each_delivery_is_sent_once_when_two_instances_dispatch_together()
     {
         // Loops off: the test starts every dispatcher at the same moment on a full queue, the worst case for double sends.
-        var settings = new Dictionary<string, string?> { ["Notifications:Enabled"] = "false", ["Notifications:BatchSize"] = "3" };
+        var settings = new Dictionary<string, string?> { ["Notifications:Enabled"] = "false", ["Notifications:BatchSize"] = "3",
+            ["Outbound:AllowedNetworks:0"] = "127.0.0.1/32" }; // the receiver is on loopback, refused by default
         // Same clock for both: leases are compared against one notion of now, as with NTP-synchronised servers.
         await using var a = new ServiceInstance(_db, _db.Clock, settings);
         await using var b = new ServiceInstance(_db, _db.Clock, settings);

@@ -12,7 +12,8 @@ internal sealed record TokenInfo(int Id, string Name, Role Role, string? Agency,
 internal sealed record CreatedToken(TokenInfo Info, string Token);
 
 /// <summary>Issues, lists and revokes API tokens. The secret is returned once; only its SHA-256 is stored.</summary>
-internal sealed class TokenService(TaskTrackerDb db, TimeProvider clock)
+internal sealed class TokenService(TaskTrackerDb db, TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<Common.Security.TokenLifetimeOptions>? lifetimes = null)
 {
     private const string SecretPrefix = "tt_";
 
@@ -42,6 +43,11 @@ internal sealed class TokenService(TaskTrackerDb db, TimeProvider clock)
         if (expires == DateOnly.MaxValue) throw Invalid("expires", "expiry must be before 9999-12-31.");
         DateTime? expiresAt = expires is { } d ? d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddDays(1) : null;
         if (expiresAt <= now) throw Invalid("expires", "expiry must be in the future.");
+        // Every token expires: by default after Access:DefaultTokenLifetimeDays, never later than Access:MaxTokenLifetimeDays.
+        var life = lifetimes?.Value ?? new Common.Security.TokenLifetimeOptions();
+        expiresAt ??= now.AddDays(life.DefaultTokenLifetimeDays);
+        if (expiresAt > now.AddDays(life.MaxTokenLifetimeDays))
+            throw Invalid("expires", $"a token may live at most {life.MaxTokenLifetimeDays} days (Access:MaxTokenLifetimeDays): expire it by {now.AddDays(life.MaxTokenLifetimeDays):yyyy-MM-dd}.");
         if (name?.Length > 200) throw Invalid("name", "name must be at most 200 characters.");
 
         var secret = SecretPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));

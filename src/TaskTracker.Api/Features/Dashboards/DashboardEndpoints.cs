@@ -54,7 +54,7 @@ internal static class DashboardEndpoints
             {
                 var d = await m.Send(new GetPlanDashboardQuery(plan, asOf, knownAt), ct);
                 using var ms = new MemoryStream();
-                var sheets = new Dictionary<string, object> { ["tasks"] = TaskRows(d), ["measures"] = MeasureRows(d) };
+                var sheets = new Dictionary<string, object> { ["tasks"] = Common.Security.FormulaGuard.Rows(TaskRows(d)), ["measures"] = Common.Security.FormulaGuard.Rows(MeasureRows(d)) };
                 MiniExcel.SaveAs(ms, sheets, excelType: ExcelType.XLSX);
                 return Results.File(ms.ToArray(), Files.XlsxType, $"{plan}-dashboard-{d.AsOf:yyyy-MM-dd}.xlsx");
             })

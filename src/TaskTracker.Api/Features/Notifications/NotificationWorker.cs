@@ -65,7 +65,7 @@ internal static class NotificationSetup
                 c.Timeout = Timeout.InfiniteTimeSpan; // the dispatcher applies Notifications:Timeout per request
                 c.DefaultRequestHeaders.UserAgent.ParseAdd("TaskTracker-Webhooks/1.0");
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+            .ConfigurePrimaryHttpMessageHandler(Common.Security.OutboundPolicy.CreateHandler); // allowed destinations only, checked at connect
         services.AddHostedService<NotificationWorker>();
         return services;
     }

@@ -28,7 +28,8 @@ internal static class WebhookSignature
 /// the result is only written while the lease is still this claim's.
 /// </summary>
 internal sealed class WebhookDispatcher(TaskTrackerDb db, IHttpClientFactory httpFactory, TimeProvider clock,
-    IOptions<NotificationOptions> options, NotificationInstance instance, ILogger<WebhookDispatcher> logger)
+    IOptions<NotificationOptions> options, NotificationInstance instance, ILogger<WebhookDispatcher> logger,
+    IOptions<Common.Security.OutboundOptions> outbound)
 {
     public const string HttpClientName = "webhooks";
 
@@ -116,32 +117,19 @@ internal sealed class WebhookDispatcher(TaskTrackerDb db, IHttpClientFactory htt
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var code = (int)response.StatusCode;
             if (code is >= 200 and < 300) return new Outcome(d, code, null);
-            var text = await ReadSnippetAsync(response, timeout.Token);
-            var error = code is >= 300 and < 400
-                ? $"HTTP {code}: redirects are not followed{(response.Headers.Location is { } l ? $" (Location: {l})" : "")}"
-                : $"HTTP {code}{(string.IsNullOrWhiteSpace(text) ? "" : ": " + text)}";
+            // The receiver's body is read up to a cap and dropped: an error record never echoes what a receiver said.
+            await Common.Security.OutboundPolicy.DrainCappedAsync(response, outbound.Value.MaxResponseBytes, timeout.Token);
+            var error = code is >= 300 and < 400 ? $"HTTP {code}: redirects are not followed" : $"HTTP {code}";
             return new Outcome(d, code, error);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             return new Outcome(d, null, $"timed out after {Stopwatch.GetElapsedTime(started).TotalSeconds:0.#} s");
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or InvalidOperationException)
+        catch (Exception e) when (e is HttpRequestException or IOException or InvalidOperationException or System.Net.Sockets.SocketException)
         {
-            return new Outcome(d, null, e.GetBaseException().Message);
-        }
-    }
-
-    private static async Task<string> ReadSnippetAsync(HttpResponseMessage response, CancellationToken ct)
-    {
-        try
-        {
-            var text = await response.Content.ReadAsStringAsync(ct);
-            return text.Length > 300 ? text[..300] + "…" : text;
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
-        {
-            return "";
+            // "connection refused" per port would map the internal network for whoever reads the deliveries list.
+            return new Outcome(d, null, Common.Security.OutboundPolicy.Describe(e));
         }
     }
 

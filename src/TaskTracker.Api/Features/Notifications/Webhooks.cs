@@ -27,7 +27,7 @@ internal sealed record RedriveDeliveryCommand(long Id) : ICommand<DeliveryDto>;
 
 internal sealed class CreateWebhookValidator : AbstractValidator<CreateWebhookCommand>
 {
-    public CreateWebhookValidator()
+    public CreateWebhookValidator(Common.Security.OutboundPolicy outbound)
     {
         RuleFor(x => x.Body.Url).NotEmpty().OverridePropertyName("url").WithMessage("url is required.");
         RuleFor(x => x.Body.Url).MaximumLength(2000).OverridePropertyName("url");
@@ -35,6 +35,11 @@ internal sealed class CreateWebhookValidator : AbstractValidator<CreateWebhookCo
             .Must(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && string.IsNullOrEmpty(uri.UserInfo))
             .When(x => !string.IsNullOrEmpty(x.Body.Url)).OverridePropertyName("url")
             .WithMessage("url must be an absolute http:// or https:// URL without credentials.");
+        // Literal private, loopback or link-local addresses are refused here; names are checked again at every connect.
+        RuleFor(x => x.Body.Url)
+            .Must(u => !Uri.TryCreate(u, UriKind.Absolute, out var uri) || outbound.IsLiteralAllowed(uri))
+            .When(x => !string.IsNullOrEmpty(x.Body.Url)).OverridePropertyName("url")
+            .WithMessage("url points at an address that is not allowed (private, loopback, link-local or reserved); see Outbound:AllowedNetworks.");
         RuleFor(x => x.Body.EventTypes)
             .Must(t => t!.All(e => e is not null && EventTypes.All.Contains(e)))
             .When(x => x.Body.EventTypes is not null).OverridePropertyName("eventTypes")
@@ -75,10 +80,13 @@ internal sealed class WebhookHandlers(TaskTrackerDb db, WriteStep write)
             db.WebhookSubscriptions.Add(sub);
             await db.SaveChangesAsync(ct);
             // The secret is never written to the audit trail.
-            w.Audit("webhook.created", "webhook", sub.Id.ToString(), new { sub.Url, sub.EventTypes, sub.Description });
-            return sub;
+            w.Audit("webhook.created", "webhook", sub.Id.ToString(), new { Url = Common.Security.UrlMask.Mask(sub.Url), sub.EventTypes, sub.Description });
+            var dto = new WebhookCreatedDto(sub.Id, sub.Url, sub.EventTypes, sub.Description, sub.Active, sub.CreatedAtUtc, sub.Secret);
+            // The signing secret is stored with the subscription anyway (it signs every delivery), so a replay may show it again.
+            w.Respond(StatusCodes.Status201Created, dto, $"/api/webhooks/{sub.Id}");
+            return dto;
         }, ct);
-        return new WebhookCreatedDto(s.Id, s.Url, s.EventTypes, s.Description, s.Active, s.CreatedAtUtc, s.Secret);
+        return s;
     }
 
     public async ValueTask<IReadOnlyList<WebhookDto>> Handle(ListWebhooksQuery q, CancellationToken ct) =>
@@ -98,7 +106,7 @@ internal sealed class WebhookHandlers(TaskTrackerDb db, WriteStep write)
             var cancelled = await db.WebhookDeliveries.Where(d => d.SubscriptionId == s.Id && d.State == DeliveryState.Pending)
                 .ExecuteUpdateAsync(u => u.SetProperty(d => d.State, DeliveryState.Failed).SetProperty(d => d.LastError, "webhook deactivated")
                     .SetProperty(d => d.LeaseOwner, (string?)null).SetProperty(d => d.LeaseUntilUtc, (DateTime?)null), ct);
-            w.Audit("webhook.deactivated", "webhook", s.Id.ToString(), new { s.Url, pendingDeliveriesCancelled = cancelled });
+            w.Audit("webhook.deactivated", "webhook", s.Id.ToString(), new { Url = Common.Security.UrlMask.Mask(s.Url), pendingDeliveriesCancelled = cancelled });
             return cancelled;
         }, ct);
         return Dto(s);
@@ -140,10 +148,11 @@ internal sealed class WebhookHandlers(TaskTrackerDb db, WriteStep write)
     }
 
     private static IQueryable<DeliveryDto> Project(IQueryable<WebhookDelivery> q) =>
-        q.Select(d => new DeliveryDto(d.Id, d.EventId, d.Event.Type, d.Event.CreatedAtUtc, d.SubscriptionId, d.Subscription.Url, d.State, d.Attempts,
+        q.Select(d => new DeliveryDto(d.Id, d.EventId, d.Event.Type, d.Event.CreatedAtUtc, d.SubscriptionId, Common.Security.UrlMask.Mask(d.Subscription.Url), d.State, d.Attempts,
             d.State == DeliveryState.Pending ? d.NextAttemptAtUtc : null, d.LastStatusCode, d.LastError, d.DeliveredAtUtc));
 
-    private static WebhookDto Dto(WebhookSubscription s) => new(s.Id, s.Url, s.EventTypes, s.Description, s.Active, s.CreatedAtUtc);
+    // Lists show the URL masked: robot URLs carry access tokens.
+    private static WebhookDto Dto(WebhookSubscription s) => new(s.Id, Common.Security.UrlMask.Mask(s.Url), s.EventTypes, s.Description, s.Active, s.CreatedAtUtc);
 }
 
 internal static class WebhookEndpoints
@@ -156,9 +165,10 @@ internal static class WebhookEndpoints
                 var dto = await m.Send(new CreateWebhookCommand(body), ct);
                 return TypedResults.Created($"/api/webhooks/{dto.Id}", dto);
             })
+            .WithMetadata(new Common.Security.CarriesSecret()).WithIdempotency()
             .WithName("CreateWebhook")
             .WithSummary("Register a webhook: an absolute http(s) url and the event types to receive (empty = all). The answer carries the signing secret, shown only this once.")
-            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403);
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(409).ProducesProblem(422);
         g.MapGet("", async Task<Ok<IReadOnlyList<WebhookDto>>> (ISender m, CancellationToken ct) => TypedResults.Ok(await m.Send(new ListWebhooksQuery(), ct)))
             .WithName("ListWebhooks").WithSummary("Registered webhooks, active and deactivated (never their secrets).")
             .ProducesProblem(401).ProducesProblem(403);

@@ -15,8 +15,6 @@ namespace TaskTracker.Features.Operations;
 
 internal static class OperationsModule
 {
-    public const string RateLimitPolicy = "per-token";
-
     public static WebApplicationBuilder AddOperations(this WebApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(OperationsOptions.Section);
@@ -47,15 +45,8 @@ internal static class OperationsModule
         builder.Services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.AddPolicy(RateLimitPolicy, http =>
-            {
-                var current = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<OperationsOptions>>().Value;
-                if (current.RateLimitPermits == 0) return RateLimitPartition.GetNoLimiter("off");
-                return RateLimitPartition.GetFixedWindowLimiter(PartitionKey(http), _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = current.RateLimitPermits, Window = TimeSpan.FromSeconds(current.RateLimitWindowSeconds), QueueLimit = 0,
-                });
-            });
+            // One limiter for every route, after authentication: keyed on the token, not on how its header is spelt.
+            o.GlobalLimiter = Common.Security.Edge.GlobalLimiter();
             o.OnRejected = async (ctx, ct) =>
             {
                 var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? (int)Math.Ceiling(after.TotalSeconds) : 60;
@@ -75,15 +66,6 @@ internal static class OperationsModule
     {
         http.Response.StatusCode = status;
         return http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem }).AsTask();
-    }
-
-    /// <summary>Per token (hashed, never the secret itself) or, without one, per client address.</summary>
-    private static string PartitionKey(HttpContext http)
-    {
-        string? auth = http.Request.Headers.Authorization;
-        if (!string.IsNullOrEmpty(auth))
-            return "t:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(auth)))[..16];
-        return "ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
     }
 
     public static WebApplication UseOperations(this WebApplication app)
@@ -161,8 +143,7 @@ internal static class OperationsModule
             }
             await next(http);
         });
-        app.UseCors();
-        app.UseRateLimiter();
+        app.UseCors(); // the rate limiter runs earlier, right after authentication (Common/Security/Edge.cs)
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithTags("Health");
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {

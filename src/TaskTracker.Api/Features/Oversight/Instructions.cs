@@ -72,7 +72,8 @@ internal sealed class DecideInstructionValidator : AbstractValidator<DecideInstr
 }
 
 /// <summary>交办 → 反馈 → 复核 → 办结: the office issues, the agency replies, the office closes, decides an extension, or sends it back.</summary>
-internal sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimeProvider clock, Responsibility responsibility, WriteStep write)
+internal sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimeProvider clock, Responsibility responsibility, WriteStep write,
+    Common.Security.ReadScope scope)
     : ICommandHandler<IssueInstructionCommand, InstructionDto>, ICommandHandler<ReplyInstructionCommand, InstructionDto>,
       ICommandHandler<DecideInstructionCommand, InstructionDto>, IQueryHandler<GetInstructionQuery, InstructionDto>,
       IQueryHandler<ListInstructionsQuery, IReadOnlyList<InstructionDto>>
@@ -110,9 +111,12 @@ internal sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimeP
             await db.SaveChangesAsync(ct); // the id names it in the audit entry and the event
             Record(w, i, "instruction.issued", EventTypes.InstructionIssued, new { b.Text, replyBy = b.ReplyBy, agency = agency.Code });
             w.Count(() => TaskTrackerMetrics.InstructionsIssued.Add(1));
-            return i;
+            // An Idempotency-Key's stored answer commits with the instruction, so a retry replays it and issues nothing.
+            var dto = await LoadAsync(i.Id, ct);
+            w.Respond(StatusCodes.Status201Created, dto, $"/api/instructions/{dto.Id}");
+            return dto;
         }, ct);
-        return await LoadAsync(instruction.Id, ct);
+        return instruction;
     }
 
     public async ValueTask<InstructionDto> Handle(ReplyInstructionCommand cmd, CancellationToken ct)
@@ -131,12 +135,19 @@ internal sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimeP
             "instruction.decided", EventTypes.InstructionDecided, () => new { action = b.Action.ToString(), b.Comment, replyBy = i.ReplyBy }, ct);
     }
 
-    public async ValueTask<InstructionDto> Handle(GetInstructionQuery q, CancellationToken ct) => await LoadAsync(q.Id, ct);
+    public async ValueTask<InstructionDto> Handle(GetInstructionQuery q, CancellationToken ct)
+    {
+        var addressed = await db.Instructions.AsNoTracking().Where(i => i.Id == q.Id).Select(i => (int?)i.AgencyId).FirstOrDefaultAsync(ct)
+                        ?? throw new NotFoundException("Instruction", q.Id.ToString());
+        scope.RequireInstruction(addressed);
+        return await LoadAsync(q.Id, ct);
+    }
 
     public async ValueTask<IReadOnlyList<InstructionDto>> Handle(ListInstructionsQuery q, CancellationToken ct)
     {
         var plan = await db.Plans.AsNoTracking().Where(p => p.Code == q.Plan).Select(p => (int?)p.Id).FirstOrDefaultAsync(ct) ?? throw new NotFoundException("Plan", q.Plan);
         var query = db.Instructions.AsNoTracking().Where(i => i.PlanId == plan);
+        if (scope.OnlyAgency() is { } own) query = query.Where(i => i.AgencyId == own); // a reporter sees the instructions addressed to it
         if (q.Agency is not null) query = query.Where(i => i.Agency.Code == q.Agency);
         if (q.Status is { } s) query = query.Where(i => i.Status == s);
         var ids = await query.OrderBy(i => i.ReplyBy).ThenBy(i => i.Id).Select(i => i.Id).ToListAsync(ct);
@@ -148,20 +159,25 @@ internal sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimeP
     /// <summary>Applies one of the instruction's own transitions and records it, all in one write.</summary>
     private async Task<InstructionDto> SaveAsync(Instruction i, Action<WriteScope> transition, string action, string eventType, Func<object> details, CancellationToken ct)
     {
+        InstructionDto dto;
         try
         {
-            await write.RunAsync(i.PlanId, w =>
+            dto = await write.RunAsync(i.PlanId, async w =>
             {
                 transition(w);
                 Record(w, i, action, eventType, details());
-                return Task.FromResult(0);
+                // Saved here so the answer read back shows the transition; an Idempotency-Key's stored answer commits with it.
+                await db.SaveChangesAsync(ct);
+                var answer = await LoadAsync(i.Id, ct);
+                w.Respond(StatusCodes.Status200OK, answer, null);
+                return answer;
             }, ct);
         }
         catch (DbUpdateConcurrencyException)
         {
             throw new ConflictException($"Instruction {i.Id} was changed at the same time; fetch it again.");
         }
-        return await LoadAsync(i.Id, ct);
+        return dto;
     }
 
     private static void Record(WriteScope w, Instruction i, string action, string eventType, object details)

@@ -39,7 +39,8 @@ internal static class OversightEndpoints
 
         lists.MapGet("/instructions", async Task<Ok<IReadOnlyList<InstructionDto>>> (string plan, string? agency, InstructionStatus? status, bool? overdue, ISender m, CancellationToken ct) =>
                 TypedResults.Ok(await m.Send(new ListInstructionsQuery(plan, agency, status, overdue), ct)))
-            .WithName("ListInstructions").WithSummary("Follow-up instructions (督办) with their threads, by reply-by date.").ProducesProblem(404);
+            .WithName("ListInstructions").WithSummary("Follow-up instructions (督办) with their threads, by reply-by date: all for the office, a reporter's own agency's otherwise.")
+            .RequireAuthorization().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
         app.MapPost("/api/plans/{plan}/instructions", async Task<Created<InstructionDto>> (string plan, IssueInstructionBody body, ISender m, CancellationToken ct) =>
             {
                 var dto = await m.Send(new IssueInstructionCommand(plan, body), ct);
@@ -47,22 +48,23 @@ internal static class OversightEndpoints
             })
             .WithTags("Oversight").WithName("IssueInstruction")
             .WithSummary("The office issues a follow-up instruction on a task or measure to a responsible agency, with a reply-by date.")
-            .RequireAuthorization(Policies.Office)
-            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
+            .RequireAuthorization(Policies.Office).WithIdempotency()
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
 
         var one = app.MapGroup("/api/instructions").WithTags("Oversight");
         one.MapGet("/{id:int}", async Task<Ok<InstructionDto>> (int id, ISender m, CancellationToken ct) => TypedResults.Ok(await m.Send(new GetInstructionQuery(id), ct)))
-            .WithName("GetInstruction").WithSummary("An instruction with its whole thread.").RequireAuthorization(Policies.Read).ProducesProblem(404);
+            .WithName("GetInstruction").WithSummary("An instruction with its whole thread (the office and the addressed agency).")
+            .RequireAuthorization().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
         one.MapPost("/{id:int}/replies", async Task<Ok<InstructionDto>> (int id, ReplyBody body, ISender m, CancellationToken ct) =>
                 TypedResults.Ok(await m.Send(new ReplyInstructionCommand(id, body), ct)))
             .WithName("ReplyInstruction").WithSummary("The addressed agency replies, optionally asking for an extension to a new date.")
-            .RequireAuthorization(Policies.Report)
-            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+            .RequireAuthorization(Policies.Report).WithIdempotency()
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
         one.MapPost("/{id:int}/decisions", async Task<Ok<InstructionDto>> (int id, DecisionBody body, ISender m, CancellationToken ct) =>
                 TypedResults.Ok(await m.Send(new DecideInstructionCommand(id, body), ct)))
             .WithName("DecideInstruction").WithSummary("The office closes the instruction, sends it back, or accepts or rejects a requested extension.")
-            .RequireAuthorization(Policies.Office)
-            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+            .RequireAuthorization(Policies.Office).WithIdempotency()
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
 
         app.MapGet("/api/agencies/{code}/inbox", async Task<Ok<Inbox>> (string code, DateOnly? asOf, ISender m, CancellationToken ct) =>
                 TypedResults.Ok(await m.Send(new GetInboxQuery(code, asOf), ct)))

@@ -148,8 +148,13 @@ internal static class BulkFiles
         {
             using var csv = CsvReader.Create(stream, options, false);
             var checkedHeader = false;
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var read = 0;
             while (csv.Read())
             {
+                // Every line counts, blank ones too, so the limit bounds the work and not just the rows kept.
+                if (++read > BulkFileReportsHandler.MaxRows) throw TooManyRows();
+                Common.Security.UploadLimits.CheckTime(started);
                 if (!checkedHeader) { CheckHeader(csv.Headers.ToArray()); checkedHeader = true; }
                 string? Get(string column)
                 {
@@ -181,10 +186,15 @@ internal static class BulkFiles
         var rows = new List<BulkRow>();
         string[]? header = null;
         var rowNumber = 1;
+        Common.Security.UploadLimits.CheckArchive(stream);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             foreach (IDictionary<string, object?> raw in MiniExcel.Query(stream, useHeaderRow: true, excelType: ExcelType.XLSX))
             {
+                // Blank rows count too: a sheet can declare a million of them around one real row.
+                if (rowNumber > BulkFileReportsHandler.MaxRows) throw TooManyRows();
+                Common.Security.UploadLimits.CheckTime(started);
                 header ??= raw.Keys.Select(k => k.Trim()).ToArray();
                 if (rowNumber == 1) CheckHeader(header);
                 rowNumber++;
@@ -223,6 +233,9 @@ internal static class BulkFiles
         if (!header.Contains("measure", StringComparer.OrdinalIgnoreCase)) throw FileError("the header row must include a 'measure' column.");
     }
 
+    private static FluentValidation.ValidationException TooManyRows() =>
+        FileError($"at most {BulkFileReportsHandler.MaxRows} rows per upload, blank rows included; split the file.");
+
     private static FluentValidation.ValidationException FileError(string message) => new([new ValidationFailure("file", message)]);
 
     public static List<Dictionary<string, object?>> TemplateRows(IEnumerable<(string Code, string Title, string? Unit, DateOnly Due, int? Task)> measures) =>
@@ -240,7 +253,7 @@ internal static class BulkFiles
         {
             string[] header = [.. Columns, .. Guidance];
             csv.WriteRecord(header);
-            foreach (var row in rows) csv.WriteRecord(header.Select(h => row[h]?.ToString() ?? "").ToArray());
+            foreach (var row in rows) csv.WriteRecord(Common.Security.FormulaGuard.Cells(header.Select(h => row[h]?.ToString())));
         }
         return ms.ToArray();
     }
@@ -248,7 +261,7 @@ internal static class BulkFiles
     public static byte[] WriteXlsx(List<Dictionary<string, object?>> rows)
     {
         using var ms = new MemoryStream();
-        object data = rows.Count > 0 ? rows : new[] { Columns.Concat(Guidance).ToDictionary(h => h, _ => (object?)null) };
+        object data = rows.Count > 0 ? Common.Security.FormulaGuard.Rows(rows) : new[] { Columns.Concat(Guidance).ToDictionary(h => h, _ => (object?)null) };
         MiniExcel.SaveAs(ms, data, excelType: ExcelType.XLSX);
         return ms.ToArray();
     }

@@ -11,12 +11,13 @@ internal sealed record MeasureReports(int MeasureId, string Code, MeasureType Ty
 /// <summary>Every report on a measure, oldest first, corrections included, so the whole chain is visible.</summary>
 internal sealed record ListMeasureReportsQuery(int MeasureId, MeasureType Type) : IQuery<MeasureReports>;
 
-internal sealed class ListMeasureReportsHandler(TaskTrackerDb db, MeasureContext measures) : IQueryHandler<ListMeasureReportsQuery, MeasureReports>
+internal sealed class ListMeasureReportsHandler(TaskTrackerDb db, MeasureContext measures, Common.Security.ReadScope scope) : IQueryHandler<ListMeasureReportsQuery, MeasureReports>
 {
     public async ValueTask<MeasureReports> Handle(ListMeasureReportsQuery q, CancellationToken ct)
     {
         var info = await measures.LoadAsync(q.MeasureId, ct);
         if (info is null || info.Type != q.Type) throw new NotFoundException(q.Type.ToString(), q.MeasureId.ToString());
+        scope.Require(info.ResponsibleAgencyIds, "Reports on this measure");
         var agencies = await db.Agencies.AsNoTracking().Where(a => info.ResponsibleAgencyIds.Contains(a.Id))
             .OrderBy(a => a.Code).Select(a => new AgencyRef(a.Code, a.NameZh, a.NameEn, a.Kind)).ToListAsync(ct);
         var reports = await db.Reports.AsNoTracking().Where(r => r.MeasureId == q.MeasureId)
@@ -27,11 +28,14 @@ internal sealed class ListMeasureReportsHandler(TaskTrackerDb db, MeasureContext
 
 internal sealed record GetReportQuery(long ReportId) : IQuery<ReportDto>;
 
-internal sealed class GetReportHandler(TaskTrackerDb db) : IQueryHandler<GetReportQuery, ReportDto>
+internal sealed class GetReportHandler(TaskTrackerDb db, Common.Security.ReadScope scope) : IQueryHandler<GetReportQuery, ReportDto>
 {
-    public async ValueTask<ReportDto> Handle(GetReportQuery q, CancellationToken ct) =>
-        await db.Reports.AsNoTracking().Where(r => r.Id == q.ReportId).ToDtos(db.Reports).FirstOrDefaultAsync(ct)
+    public async ValueTask<ReportDto> Handle(GetReportQuery q, CancellationToken ct)
+    {
+        await scope.RequireReportAsync(q.ReportId, ct);
+        return await db.Reports.AsNoTracking().Where(r => r.Id == q.ReportId).ToDtos(db.Reports).FirstOrDefaultAsync(ct)
         ?? throw new NotFoundException("Report", q.ReportId.ToString());
+    }
 }
 
 internal sealed record MeasureDetail(int Id, string Code, MeasureType Type, string Plan, int? TaskNumber, TargetDto? Target, MilestoneDto? Milestone,

@@ -30,8 +30,9 @@ internal static class PlanDraftEndpoints
                 var dto = await s.UploadAsync(body, ct);
                 return TypedResults.Created($"/api/plan-drafts/{dto.Code}", dto);
             })
-            .WithName("UploadPlanText").WithSummary("Reads a plan's published text into a draft in the seed-data format, with findings. Nothing goes live.")
-            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(409);
+            .WithIdempotency()
+            .WithName("UploadPlanText").WithSummary("Reads a plan's published text into a draft in the seed-data format, with findings. Nothing goes live. Supports Idempotency-Key.")
+            .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(409).ProducesProblem(422);
         g.MapGet("", async Task<Ok<List<PlanDraftSummary>>> (PlanDraftService s, CancellationToken ct) => TypedResults.Ok(await s.ListAsync(ct)))
             .WithName("ListPlanDrafts").WithSummary("The drafts, newest first.").ProducesProblem(401).ProducesProblem(403);
         g.MapGet("/{code}", async Task<Ok<PlanDraftDto>> (string code, PlanDraftService s, HttpContext http, CancellationToken ct) =>
@@ -99,10 +100,13 @@ internal sealed class PlanDraftService(TaskTrackerDb db, TimeProvider clock, Cal
             {
                 db.Add(record);
                 w.Audit("plan-draft.uploaded", "plan-draft", code, draft.Findings.Recognised);
-                return Task.FromResult(ToDto(record));
+                var dto = ToDto(record);
+                // A retry with the same Idempotency-Key replays this answer instead of meeting its own draft (409).
+                w.Respond(StatusCodes.Status201Created, dto, $"/api/plan-drafts/{code}");
+                return Task.FromResult(dto);
             }, ct);
         }
-        catch (DbUpdateException) { throw new ConflictException($"a draft '{code}' was uploaded at the same time"); }
+        catch (DbUpdateException e) when (Common.Security.DatabaseTrouble.Classify(e) is null) { throw new ConflictException($"a draft '{code}' was uploaded at the same time"); }
     }
 
     internal Task<List<PlanDraftSummary>> ListAsync(CancellationToken ct) =>
@@ -148,7 +152,7 @@ internal sealed class PlanDraftService(TaskTrackerDb db, TimeProvider clock, Cal
             throw new ValidationException(problems.Select(p => new ValidationFailure(p.Key, p.Value)));
 
         try { await loader.LoadAsync(folder, ct); }
-        catch (DbUpdateException) { throw new ConflictException($"plan '{code}' was published at the same time"); }
+        catch (DbUpdateException e) when (Common.Security.DatabaseTrouble.Classify(e) is null) { throw new ConflictException($"plan '{code}' was published at the same time"); }
 
         // The loader clears the change tracker: read the draft again to mark it published.
         // The loader commits the plan in its own transaction (it is idempotent, so a crash here and a retry of the
