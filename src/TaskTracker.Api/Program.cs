@@ -53,6 +53,7 @@ builder.Services.AddOptions<TaskTracker.Features.Oversight.OversightOptions>()
     .Bind(builder.Configuration.GetSection(TaskTracker.Features.Oversight.OversightOptions.Section))
     .ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddNotifications(builder.Configuration);
+TaskTracker.Features.Evidence.EvidenceEndpoints.AddEvidence(builder.Services, builder.Configuration);
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(includeInternalTypes: true);
 builder.Services.AddScoped<SeedLoader>();
 builder.Services.AddProblemDetails();
@@ -123,6 +124,7 @@ TaskTracker.Features.Oversight.OversightEndpoints.MapOversight(api);
 api.MapAudit();
 api.MapNotifications();
 api.MapTokens();
+TaskTracker.Features.Evidence.EvidenceEndpoints.MapEvidence(api);
 
 await InitialiseAsync(app);
 await app.RunAsync();

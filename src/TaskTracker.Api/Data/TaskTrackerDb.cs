@@ -28,6 +28,7 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
     public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();
     public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<Features.Evidence.Attachment> Attachments => Set<Features.Evidence.Attachment>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder b)
     {
@@ -141,6 +142,8 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
             e.Property(x => x.Hash).HasMaxLength(64);
             e.Property(x => x.Prefix).HasMaxLength(16);
             e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.Subject).HasMaxLength(300);
+            e.HasIndex(x => x.Subject).IsUnique();
             e.HasOne(x => x.Agency).WithMany().HasForeignKey(x => x.AgencyId).OnDelete(DeleteBehavior.Restrict);
         });
         b.Entity<IdempotencyRecord>(e =>
@@ -198,6 +201,7 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
             e.Property(x => x.EntityType).HasMaxLength(64);
             e.Property(x => x.EntityId).HasMaxLength(64);
         });
+        b.ApplyConfiguration(new Features.Evidence.AttachmentConfiguration());
     }
 }
 

@@ -146,8 +146,9 @@ public static class OperationsSetup
         app.Use(async (http, next) =>
         {
             var options = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<OperationsOptions>>().Value;
-            var limit = http.GetEndpoint()?.Metadata.GetMetadata<RequestSizeLimitAttribute>() is { } attr
-                ? Progress.BulkEndpoints.MaxUploadBytes : options.MaxRequestBodyBytes;
+            var endpoint = http.GetEndpoint();
+            var limit = endpoint?.Metadata.GetMetadata<Evidence.IBodyLimitMetadata>() is { } own ? own.MaxBodyBytes(http.RequestServices)
+                : endpoint?.Metadata.GetMetadata<RequestSizeLimitAttribute>() is not null ? Progress.BulkEndpoints.MaxUploadBytes : options.MaxRequestBodyBytes;
             if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
                 feature.MaxRequestBodySize = limit;
             if (http.Request.ContentLength > limit)

@@ -119,11 +119,18 @@ namespace TaskTracker.Data.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<string>("Subject")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("AgencyId");
 
                     b.HasIndex("Hash")
+                        .IsUnique();
+
+                    b.HasIndex("Subject")
                         .IsUnique();
 
                     b.ToTable("Tokens");
@@ -846,6 +853,57 @@ namespace TaskTracker.Data.Migrations.Postgres
                     b.ToTable("Tasks", (string)null);
                 });
 
+            modelBuilder.Entity("TaskTracker.Features.Evidence.Attachment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("AgencyId")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<long>("ReportId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("TokenId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("UploadedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgencyId");
+
+                    b.HasIndex("ReportId");
+
+                    b.ToTable("Attachments", (string)null);
+                });
+
             modelBuilder.Entity("TaskTracker.Domain.Milestone", b =>
                 {
                     b.HasBaseType("TaskTracker.Domain.Measure");
@@ -1150,6 +1208,21 @@ namespace TaskTracker.Data.Migrations.Postgres
                     b.Navigation("Plan");
 
                     b.Navigation("Section");
+                });
+
+            modelBuilder.Entity("TaskTracker.Features.Evidence.Attachment", b =>
+                {
+                    b.HasOne("TaskTracker.Domain.Agency", null)
+                        .WithMany()
+                        .HasForeignKey("AgencyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("TaskTracker.Domain.ProgressReport", null)
+                        .WithMany()
+                        .HasForeignKey("ReportId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("TaskTracker.Domain.Target", b =>

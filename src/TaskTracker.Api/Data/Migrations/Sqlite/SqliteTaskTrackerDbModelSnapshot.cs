@@ -109,11 +109,18 @@ namespace TaskTracker.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Subject")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("AgencyId");
 
                     b.HasIndex("Hash")
+                        .IsUnique();
+
+                    b.HasIndex("Subject")
                         .IsUnique();
 
                     b.ToTable("Tokens");
@@ -810,6 +817,55 @@ namespace TaskTracker.Data.Migrations.Sqlite
                     b.ToTable("Tasks", (string)null);
                 });
 
+            modelBuilder.Entity("TaskTracker.Features.Evidence.Attachment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AgencyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReportId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("TokenId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UploadedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgencyId");
+
+                    b.HasIndex("ReportId");
+
+                    b.ToTable("Attachments", (string)null);
+                });
+
             modelBuilder.Entity("TaskTracker.Domain.Milestone", b =>
                 {
                     b.HasBaseType("TaskTracker.Domain.Measure");
@@ -1114,6 +1170,21 @@ namespace TaskTracker.Data.Migrations.Sqlite
                     b.Navigation("Plan");
 
                     b.Navigation("Section");
+                });
+
+            modelBuilder.Entity("TaskTracker.Features.Evidence.Attachment", b =>
+                {
+                    b.HasOne("TaskTracker.Domain.Agency", null)
+                        .WithMany()
+                        .HasForeignKey("AgencyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("TaskTracker.Domain.ProgressReport", null)
+                        .WithMany()
+                        .HasForeignKey("ReportId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("TaskTracker.Domain.Target", b =>
