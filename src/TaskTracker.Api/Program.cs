@@ -41,6 +41,7 @@ builder.Services.AddMediator(o =>
     o.PipelineBehaviors = [typeof(MeasureAuthorizationBehavior<,>), typeof(ValidationBehavior<,>)];
 });
 builder.Services.AddTaskTrackerAccess(builder.Configuration);
+builder.Services.AddTaskTrackerSignIn(builder.Configuration);
 builder.Services.AddScoped<MeasureContext>();
 builder.Services.AddScoped<IdempotencyContext>();
 builder.Services.AddScoped<IdempotencyRecorder>();
@@ -113,6 +114,7 @@ app.UseStaticFiles(new StaticFileOptions
 });
 app.UseIdempotencyBuffering();
 app.UseAuthentication();
+app.UseCsrfProtection();
 app.UseAuthorization();
 
 var api = app.MapGroup("").RequireRateLimiting(OperationsSetup.RateLimitPolicy);
@@ -124,6 +126,7 @@ TaskTracker.Features.Oversight.OversightEndpoints.MapOversight(api);
 api.MapAudit();
 api.MapNotifications();
 api.MapTokens();
+api.MapSignIn();
 TaskTracker.Features.Evidence.EvidenceEndpoints.MapEvidence(api);
 
 await InitialiseAsync(app);
