@@ -120,6 +120,7 @@ app.UseAuthorization();
 var api = app.MapGroup("").RequireRateLimiting(OperationsSetup.RateLimitPolicy);
 api.MapGroup("").RequireAuthorization(Policies.Read).MapPlans().MapAgencies();
 api.MapProgress();
+TaskTracker.Features.Progress.ReviewQueueEndpoints.MapReviewQueue(api);
 api.MapBulkReports();
 api.MapDashboards();
 TaskTracker.Features.Oversight.OversightEndpoints.MapOversight(api);
