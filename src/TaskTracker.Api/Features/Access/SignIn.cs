@@ -163,13 +163,14 @@ internal static class SignInEndpoints
         app.MapGet("/api/session", Session).WithTags("Access").WithName("GetSession").AllowAnonymous()
             .WithSummary("Who the caller is (name, role, agency; by session cookie or bearer token), whether a person can sign in " +
                          "through the identity provider, and for a cookie session the CSRF token its changes must send.");
-        app.MapGet("/signin", SignIn).WithTags("Access").WithName("SignIn").AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/signin", SignIn).WithTags("Access").WithName("SignIn").AllowAnonymous()
+            .WithSummary("Start signing a person in through the identity provider (a browser navigation); back to returnUrl, a path on this site.");
         app.MapPost("/signout", async Task<NoContent> (HttpContext http) =>
             {
                 await http.SignOutAsync(SignInSetup.SessionScheme);
                 return TypedResults.NoContent();
             })
-            .WithTags("Access").WithName("SignOut").RequireAuthorization().ExcludeFromDescription();
+            .WithTags("Access").WithName("SignOut").RequireAuthorization().WithSummary("End the person's session (cookie sessions send the CSRF token).");
         return app;
     }
 
@@ -247,7 +248,17 @@ internal sealed class PersonDirectory(TaskTrackerDb db, IOptions<SignInOptions> 
         person.Name = name;
         person.Role = role.Value;
         person.AgencyId = agency?.Id;
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (isNew)
+        {
+            // The same person's first sign-in on two tabs or instances at once: the unique subject let one row in; use it.
+            db.ChangeTracker.Clear();
+            person = await db.Tokens.FirstAsync(t => t.Subject == subject, ct);
+            if (person.RevokedAtUtc is not null) return Refuse($"{name}'s access was revoked.");
+        }
         db.Audit.Add(new AuditEntry
         {
             AtUtc = now, TokenId = person.Id, Actor = name, AgencyId = agency?.Id, Action = isNew ? "person.first-sign-in" : "person.signed-in",
