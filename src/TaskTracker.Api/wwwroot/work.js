@@ -11,7 +11,7 @@ const TEXT = {
     nothing: '暂无待办事项。', unit: '单位', kindLabel: '口径', baseline: '基线', target: '目标', lastReport: '最近一次报送', none: '无',
     tk_cumulative: '累计值', 'tk_new-in-year': '当年新增', tk_annual: '年度值', 'tk_growth-rate': '增长率',
     value: '数值', status: '进展状态', asOf: '截至日期', period: '期次（如 2025-Q2）', narrative: '情况说明', links: '佐证链接（每行一个）',
-    files: '佐证文件（PDF、图片、Office 文档）', reason: '更正原因', submit: '提交', filed: n => `已提交报告 #${n}`, filedFiles: n => `，附件 ${n} 个`,
+    files: '佐证文件（PDF、图片、Office 文档）', subUnit: '分项（只报本单位负责的部分时填写，如某市；报全省数据留空）', reason: '更正原因', submit: '提交', filed: n => `已提交报告 #${n}`, filedFiles: n => `，附件 ${n} 个`,
     ms_not_started: '未开始', 'ms_not-started': '未开始', 'ms_in-progress': '推进中', ms_done: '已完成',
     age: n => `已等待 ${n} 天`, comment: '审核意见', accept: '通过', ret: '退回', accepted: '已通过', returned: '已退回',
     emptyQueue: '没有待审核的报告。', evidence: '佐证', officeComment: '办公室意见',
@@ -29,7 +29,7 @@ const TEXT = {
     nothing: 'Nothing to do.', unit: 'Unit', kindLabel: 'Kind', baseline: 'Baseline', target: 'Target', lastReport: 'Last report', none: 'none',
     tk_cumulative: 'Running total', 'tk_new-in-year': 'New this year', tk_annual: 'Annual amount', 'tk_growth-rate': 'Growth rate',
     value: 'Value', status: 'Status', asOf: 'As of', period: 'Period (e.g. 2025-Q2)', narrative: 'Narrative', links: 'Evidence links (one per line)',
-    files: 'Evidence files (PDF, images, Office documents)', reason: 'Reason for the correction', submit: 'Submit',
+    files: 'Evidence files (PDF, images, Office documents)', subUnit: 'Part (only when filing your share, e.g. a city; empty for the whole figure)', reason: 'Reason for the correction', submit: 'Submit',
     filed: n => `Report #${n} filed`, filedFiles: n => `, ${n} file(s) attached`,
     'ms_not-started': 'Not started', 'ms_in-progress': 'In progress', ms_done: 'Done',
     age: n => `waiting ${n} days`, comment: 'Review comment', accept: 'Accept', ret: 'Return', accepted: 'Accepted', returned: 'Returned',
@@ -152,6 +152,7 @@ async function renderFiling(view, id, correctId) {
     form.append(field(t('status'), controls.status));
     if (x.recurrence && x.recurrence !== 'none') form.append(field(t('period'), controls.period = el('input', { type: 'text', required: true })));
   }
+  form.append(field(t('subUnit'), controls.subUnit = el('input', { type: 'text', maxlength: 100 })));
   form.append(field(t('asOf'), controls.asOf = el('input', { type: 'date', required: true })));
   form.append(field(t('narrative'), controls.narrative = el('textarea', { rows: 3, maxlength: 4000 })));
   form.append(field(t('links'), controls.links = el('textarea', { rows: 2 })));
@@ -176,6 +177,7 @@ async function renderFiling(view, id, correctId) {
       if (controls.status) body.status = controls.status.value;
       if (controls.period) body.period = controls.period.value || null;
       if (controls.reason) body.reason = controls.reason.value;
+      if (controls.subUnit.value.trim()) body.subUnit = controls.subUnit.value.trim();
       const path = correctId ? `/api/reports/${correctId}/corrections` : `/api/${type}s/${id}/reports`;
       const report = (await send('POST', path, body, { idempotencyKey: key })).body;
       const files = [...controls.files.files];

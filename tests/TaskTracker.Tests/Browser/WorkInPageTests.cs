@@ -99,6 +99,26 @@ public class WorkInPageTests(SignInPageFixture app) : IClassFixture<SignInPageFi
     }
 
     [Fact]
+    public async Task My_work_reads_in_English_and_its_controls_are_reached_by_keyboard()
+    {
+        var reporter = await SignInTests.SignInAsync(app, SignInPageFixture.Reporter);
+        await Go(reporter, "#/w/my");
+        await reporter.GetByTestId("lang-toggle").ClickAsync();
+        await Assertions.Expect(reporter.Locator("#work h2")).ToContainTextAsync("My work", new() { Timeout = 10_000 });
+        await Go(reporter, $"#/w/file/{await MeasureId("T02-1")}");
+        var form = reporter.GetByTestId("filing-form");
+        await Assertions.Expect(form.GetByLabel("Value")).ToBeVisibleAsync();
+        await Assertions.Expect(reporter.GetByTestId("measure-facts")).ToContainTextAsync("Annual amount");
+        // Tab moves from the value to the next labelled field, as a keyboard user would go through the form.
+        await form.GetByLabel("Value").FocusAsync();
+        await reporter.Keyboard.PressAsync("Tab");
+        Assert.Equal(await form.GetByLabel("Part").GetAttributeAsync("id"), await reporter.EvaluateAsync<string>("() => document.activeElement.id"));
+        await reporter.ScreenshotAsync(new() { Path = PageFixture.ScreenshotPath("work-filing-form-en"), FullPage = true });
+        await reporter.EvaluateAsync("() => localStorage.removeItem('tt.lang')");
+        await reporter.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task An_instruction_is_issued_answered_with_an_extension_request_extended_and_closed()
     {
         var office = await SignInTests.SignInAsync(app, SignInPageFixture.Office, "/#/w/instructions");
