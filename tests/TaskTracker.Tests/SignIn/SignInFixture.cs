@@ -37,6 +37,13 @@ public class SignInPageFixture : PageFixture
         Settings["SignIn:Mappings:2:Value"] = "dept-bigdata";
         Settings["SignIn:Mappings:2:Agency"] = "bigdata-bureau";
         await base.InitializeAsync();
+        // Warm both ends once over real HTTP (discovery, keys, the service's first challenge), so a slow first
+        // compilation on a busy machine is not paid inside a browser step.
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromMinutes(2) };
+        (await http.GetAsync(Provider.Issuer + ".well-known/openid-configuration")).EnsureSuccessStatusCode();
+        (await http.GetAsync(Provider.Issuer + ".well-known/jwks")).EnsureSuccessStatusCode();
+        var challenge = await http.GetAsync(BaseUrl + "/signin");
+        if ((int)challenge.StatusCode != 302) throw new InvalidOperationException($"/signin answered {(int)challenge.StatusCode}, not a redirect to the provider");
     }
 
     public override async ValueTask DisposeAsync()

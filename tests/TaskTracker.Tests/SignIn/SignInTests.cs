@@ -17,7 +17,7 @@ public class SignInTests(SignInPageFixture app) : IClassFixture<SignInPageFixtur
         await page.GetByLabel("User name").FillAsync(user.UserName);
         await page.GetByLabel("Password").FillAsync(user.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(app.BaseUrl + "/**");
+        await page.WaitForURLAsync(app.BaseUrl + "/**", new() { Timeout = 90_000 }); // the code exchange runs on a shared, busy machine
         await Assertions.Expect(page.GetByTestId("session-user")).ToContainTextAsync(user.DisplayName, new() { Timeout = 20_000 });
         await PageFixture.Rendered(page);
         return page;

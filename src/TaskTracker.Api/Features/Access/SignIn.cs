@@ -165,9 +165,10 @@ internal static class SignInEndpoints
                          "through the identity provider, and for a cookie session the CSRF token its changes must send.");
         app.MapGet("/signin", SignIn).WithTags("Access").WithName("SignIn").AllowAnonymous()
             .WithSummary("Start signing a person in through the identity provider (a browser navigation); back to returnUrl, a path on this site.");
-        app.MapPost("/signout", async Task<NoContent> (HttpContext http) =>
+        app.MapPost("/signout", async Task<NoContent> (HttpContext http, IOptions<SignInOptions> options) =>
             {
-                await http.SignOutAsync(SignInSetup.SessionScheme);
+                // Without a provider there is no session to end (a bearer token is ended by revoking it).
+                if (options.Value.Enabled) await http.SignOutAsync(SignInSetup.SessionScheme);
                 return TypedResults.NoContent();
             })
             .WithTags("Access").WithName("SignOut").RequireAuthorization().WithSummary("End the person's session (cookie sessions send the CSRF token).");
