@@ -149,6 +149,19 @@ public sealed class DataSet(string dbPath)
 
     public int TargetCount => _targets.Count;
 
+    /// <summary>
+    /// "One plan with a long history": from now on every report goes to Guizhou's own targets, filed monthly over
+    /// many years (2014-2025) by its agencies, a third of them city parts (a sub-unit), as a real deployment grows.
+    /// </summary>
+    public void OnlyGuizhou(int guizhouPlanId, int years = 12)
+    {
+        _targets = _targets.Where(t => t.PlanId == guizhouPlanId).ToList();
+        _longHistoryYears = years;
+    }
+
+    private int _longHistoryYears;
+    private static readonly string[] Cities = ["贵阳市", "遵义市", "六盘水市", "安顺市", "毕节市", "铜仁市", "黔东南州", "黔南州", "黔西南州"];
+
     /// <summary>Adds reports until <paramref name="total"/> exist, uniformly over every active target of every plan, in big transactions.</summary>
     public void LoadReportsUpTo(long total, Action<string> log)
     {
@@ -164,7 +177,7 @@ public sealed class DataSet(string dbPath)
             cmd.CommandText = """
                 INSERT INTO Reports (PlanId, MeasureId, AgencyId, TokenId, Value, Status, Period, SubUnit, AsOf, Narrative, Evidence,
                                      FiledAtUtc, SupersedesId, CorrectionReason, ReviewStatus, ReviewComment, ReviewedAtUtc, ReviewedByTokenId, Version)
-                VALUES ($plan, $measure, $agency, NULL, $value, NULL, NULL, NULL, $asOf, $narrative, '[]',
+                VALUES ($plan, $measure, $agency, NULL, $value, NULL, NULL, $subUnit, $asOf, $narrative, '[]',
                         $filed, NULL, NULL, 'Submitted', NULL, NULL, NULL, 1)
                 """;
             var pPlan = cmd.Parameters.Add("$plan", SqliteType.Integer);
@@ -174,6 +187,7 @@ public sealed class DataSet(string dbPath)
             var pAsOf = cmd.Parameters.Add("$asOf", SqliteType.Text);
             var pNarr = cmd.Parameters.Add("$narrative", SqliteType.Text);
             var pFiled = cmd.Parameters.Add("$filed", SqliteType.Text);
+            var pSub = cmd.Parameters.Add("$subUnit", SqliteType.Text);
             cmd.Prepare();
             var n = (int)Math.Min(batch, total - ReportsLoaded);
             for (var i = 0; i < n; i++)
@@ -181,6 +195,16 @@ public sealed class DataSet(string dbPath)
                 var t = _targets[_rng.Next(_targets.Count)];
                 var day = _rng.Next(0, 330);
                 var asOf = plan2025.AddDays(day);
+                string? subUnit = null;
+                if (_longHistoryYears > 0)
+                {
+                    // Month ends over the years up to 2025-11, so the figures keep a meaning for 2025.
+                    var month = new DateOnly(2025, 12, 1).AddMonths(-_rng.Next(1, _longHistoryYears * 12 + 1));
+                    asOf = month.AddMonths(1).AddDays(-1);
+                    // The value climbs towards the target over the whole history (the formula below reads day / 365).
+                    day = (int)((asOf.DayNumber - new DateOnly(2025 - _longHistoryYears, 12, 1).DayNumber) / (double)_longHistoryYears);
+                    if (_rng.Next(3) == 0) subUnit = Cities[_rng.Next(Cities.Length)];
+                }
                 var filed = asOf.ToDateTime(new TimeOnly(2, 0), DateTimeKind.Utc).AddDays(_rng.Next(1, 15)).AddSeconds(_rng.Next(0, 86_400));
                 pPlan.Value = t.PlanId;
                 pMeasure.Value = t.Id;
@@ -189,12 +213,16 @@ public sealed class DataSet(string dbPath)
                 pAsOf.Value = asOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
                 pNarr.Value = "月度进展：按计划推进 (benchmark data)";
                 pFiled.Value = filed.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
+                pSub.Value = (object?)subUnit ?? DBNull.Value;
                 cmd.ExecuteNonQuery();
             }
             tx.Commit();
             ReportsLoaded += n;
             if ((ReportsLoaded - start) % 200_000 == 0 || ReportsLoaded == total) log($"  loaded {ReportsLoaded:N0} reports");
         }
+        // The bulk load bypasses the write step, so it moves every plan's data version itself, as a writer must:
+        // otherwise cached reads taken before the load would still be served after it.
+        Exec(c, "UPDATE Plans SET Revision = Revision + 1;");
         Exec(c, "PRAGMA wal_checkpoint(TRUNCATE);"); // no ANALYZE: a deployment would not have run it either
     }
 

@@ -45,13 +45,21 @@ var data = new DataSet(host.DatabasePath);
 sw.Restart();
 data.BuildPlans(opts.Tasks, opts.Agencies);
 log($"plans: {data.Plans} plans, {data.Tasks:N0} tasks, {data.Measures:N0} measures ({data.TargetCount:N0} targets, {data.GuizhouTargets} in Guizhou), {data.Agencies} agencies in {sw.Elapsed.TotalSeconds:F1}s");
-results.Add("data", $"{data.Plans} plans, {data.Tasks:N0} tasks, {data.Measures:N0} measures, {data.Agencies} agencies; reports spread uniformly over {data.TargetCount:N0} targets (Guizhou: {data.GuizhouTargets} targets)");
+if (opts.OnePlan)
+{
+    using var gc = DataSet.Open(host.DatabasePath);
+    data.OnlyGuizhou(DataSet.Scalar<int>(gc, "SELECT Id FROM Plans WHERE Code = 'guizhou-2025'"));
+    log($"one plan with a long history: every report goes to Guizhou's {data.TargetCount} targets, monthly over 12 years, a third of them city parts");
+}
+results.Add("data", opts.OnePlan ? $"one plan with a long history: every report in Guizhou ({data.TargetCount} targets), month ends 2014-2025, a third city parts (sub-units); {data.Agencies} agencies" : $"{data.Plans} plans, {data.Tasks:N0} tasks, {data.Measures:N0} measures, {data.Agencies} agencies; reports spread uniformly over {data.TargetCount:N0} targets (Guizhou: {data.GuizhouTargets} targets)");
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = TimeSpan.FromMinutes(30) })
     { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
 
 const string Dashboard = "/api/plans/guizhou-2025/dashboard?asOf=2025-06-30";
 const string Overdue = "/api/plans/guizhou-2025/overdue?asOf=2025-12-10";
+
+var coldMs = new Dictionary<string, List<double>>();
 
 async Task<Dictionary<string, Phase>> ReadingAsync(string label)
 {
@@ -72,6 +80,36 @@ async Task<Dictionary<string, Phase>> ReadingAsync(string label)
         ["minimal 200"] = await Load.RunAsync(http, opts.ReadClients, opts.Seconds, () => Get("/bench/static"), HttpStatusCode.OK),
     };
     foreach (var (k, v) in phases) log($"  {k,-14} {v}");
+    // Cold: a date not asked before is a cache miss, so the figures are computed from the database each time.
+    var cold = new List<double>();
+    for (var day = 1; day <= 5; day++)
+    {
+        var t0 = Stopwatch.GetTimestamp();
+        var r = await http.GetAsync($"/api/plans/guizhou-2025/dashboard?asOf=2025-05-{day:D2}");
+        await r.Content.ReadAsByteArrayAsync();
+        if (r.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"cold dashboard: {(int)r.StatusCode}");
+        cold.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+    }
+    cold.Sort();
+    coldMs[label] = cold;
+    log($"  cold dashboard (5 new dates, one at a time): median {cold[2]:F1} ms, max {cold[^1]:F1} ms");
+    results.Add($"cold dashboard at {label} (5 uncached dates, one at a time)", string.Create(CultureInfo.InvariantCulture, $"median {cold[2]:F1} ms, max {cold[^1]:F1} ms"));
+    return phases;
+}
+
+// The same reads and filings driven from outside the process by wrk (2 threads), against the same host.
+Dictionary<string, Wrk.Result> WrkReading(string etag)
+{
+    string Script(string name) => Path.Combine(repo, "tests", "TaskTracker.Benchmarks", "wrk", name);
+    var url = host.BaseAddress.ToString().TrimEnd('/');
+    var phases = new Dictionary<string, Wrk.Result>
+    {
+        ["dashboard 200"] = Wrk.Run(url + Dashboard, 2, opts.ReadClients, opts.Seconds, Script("get.lua")),
+        ["dashboard 304"] = Wrk.Run(url + Dashboard, 2, opts.ReadClients, opts.Seconds, Script("get.lua"), etag),
+        ["overdue 200"] = Wrk.Run(url + Overdue, 2, opts.ReadClients, opts.Seconds, Script("get.lua")),
+        ["minimal 200"] = Wrk.Run(url + "/bench/static", 2, opts.ReadClients, opts.Seconds, Script("get.lua")),
+    };
+    foreach (var (k, v) in phases) log($"  wrk {k,-14} {v}");
     return phases;
 }
 
@@ -101,6 +139,9 @@ GC.Collect(2, GCCollectionMode.Forced, true, true);
 var resetOk = Memory.ResetPeak();
 var readLarge = await ReadingAsync(opts.FullLabel);
 var peakReading = Memory.PeakWorkingSetBytes();
+var useWrk = opts.Wrk && Wrk.Available();
+if (opts.Wrk && !useWrk) log("--wrk given but wrk is not on PATH (apt-get install -y wrk); skipping the wrk phases");
+var wrkRead = useWrk ? WrkReading(MinimalEndpoint.ETag) : null;
 
 // ---- filing at full size ----
 var reporter = await ReporterAsync();
@@ -131,6 +172,18 @@ foreach (var clients in new[] { 1, 8, 64 })
         statements[clients] = ((Interlocked.Read(ref ef.Commands) - c0) / (double)phase.Ok, (Interlocked.Read(ref ef.Commits) - t0) / (double)phase.Ok);
     log($"filing, {clients,2} clients: {phase}; per filing {statements.GetValueOrDefault(clients).Commands:F1} SQL commands, {statements.GetValueOrDefault(clients).Commits:F1} commits");
 }
+Dictionary<int, Wrk.Result>? wrkFiling = null;
+if (useWrk)
+{
+    wrkFiling = [];
+    var token = await TokenAsync(reporter.Agency);
+    foreach (var clients in new[] { 1, 8 })
+    {
+        wrkFiling[clients] = Wrk.Run(host.BaseAddress.ToString().TrimEnd('/'), 1, clients, opts.Seconds,
+            Path.Combine(repo, "tests", "TaskTracker.Benchmarks", "wrk", "filing.lua"), token, reporter.TargetId.ToString(CultureInfo.InvariantCulture));
+        log($"  wrk filing, {clients} connection(s): {wrkFiling[clients]}");
+    }
+}
 var peakAll = Memory.PeakWorkingSetBytes();
 
 // ---- raw Microsoft.Data.Sqlite inserts of the same rows, same pragmas, schema and indexes (a copy of the database) ----
@@ -148,6 +201,27 @@ results.Reading(opts.FullLabel, readLarge);
 results.Filing(filing, statements, raw1, raw2);
 results.Memory(peakBeforeReset, resetOk, peakReading, peakAll);
 results.Targets(filing, raw1, raw2, readSmall, readLarge, resetOk ? Math.Max(peakReading, peakAll) : peakAll);
+if (coldMs.TryGetValue(opts.FullLabel, out var coldFull))
+    results.Target($"cold (uncached) dashboard at {opts.FullLabel} reports{(opts.OnePlan ? " in one plan" : "")} at most 50 ms",
+        string.Create(CultureInfo.InvariantCulture, $"median {coldFull[2]:F1} ms, max {coldFull[^1]:F1} ms (at {opts.CheckpointLabel}: median {coldMs[opts.CheckpointLabel][2]:F1} ms)"), coldFull[2] <= 50);
+if (wrkRead is not null && wrkFiling is not null)
+{
+    var t = new StringBuilder();
+    var inv = CultureInfo.InvariantCulture;
+    t.AppendLine($"Driven from outside the process by wrk at {opts.FullLabel} reports (2 threads, {opts.ReadClients} connections for reads; 1 thread, 1 and 8 connections for filing; {opts.Seconds} s each):").AppendLine()
+        .AppendLine("| request | req/s | p50 ms | p99 ms | requests | errors | share of ceiling | load avg at start |").AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+    var min = wrkRead["minimal 200"].Rate;
+    foreach (var (k, v) in wrkRead)
+        t.AppendLine(string.Create(inv, $"| {k} | {v.Rate:F1} | {v.P50:F2} | {v.P99:F2} | {v.Requests:N0} | {v.Errors} | {v.Rate / min * 100:F1}% of minimal | {v.Load} |"));
+    foreach (var (c, v) in wrkFiling)
+        t.AppendLine(string.Create(inv, $"| filing, {c} connection(s) | {v.Rate:F1} | {v.P50:F2} | {v.P99:F2} | {v.Requests:N0} | {v.Errors} | {v.Rate / raw1.Rate * 100:F1}% of raw one-tx inserts | {v.Load} |"));
+    results.Table(t.ToString());
+    foreach (var k in new[] { "dashboard 200", "dashboard 304", "overdue 200" })
+        results.Target($"wrk: {k} at least 50% of the minimal endpoint ({opts.FullLabel})",
+            string.Create(inv, $"{wrkRead[k].Rate:F1} vs {min:F1} req/s = {wrkRead[k].Rate / min * 100:F1}%"), wrkRead[k].Rate >= 0.5 * min);
+    results.Target("wrk: filing at 8 connections at least 50% of the raw insert rate",
+        string.Create(inv, $"{wrkFiling[8].Rate:F1}/s = {wrkFiling[8].Rate / raw1.Rate * 100:F1}% of {raw1.Rate:F1}/s"), wrkFiling[8].Rate >= 0.5 * raw1.Rate);
+}
 var md = results.Markdown(total.Elapsed);
 Console.WriteLine();
 Console.WriteLine(md);
@@ -224,7 +298,8 @@ static void CopyDir(string from, string to)
 } // Main
 } // BenchProgram
 
-internal sealed record Options(long Reports, long Checkpoint, int Tasks, int Agencies, int Seconds, int ReadClients, bool Quick, bool Keep, bool NoRecord, string Note)
+internal sealed record Options(long Reports, long Checkpoint, int Tasks, int Agencies, int Seconds, int ReadClients, bool Quick, bool Keep, bool NoRecord, string Note,
+    bool OnePlan = false, bool Wrk = false)
 {
     public string CheckpointLabel => Label(Checkpoint);
     public string FullLabel => Label(Reports);
@@ -235,11 +310,13 @@ internal sealed record Options(long Reports, long Checkpoint, int Tasks, int Age
         string? Val(string name) { var i = Array.IndexOf(a, name); return i >= 0 && i + 1 < a.Length ? a[i + 1] : null; }
         var quick = a.Contains("--quick");
         var reports = long.Parse(Val("--reports") ?? (quick ? "20000" : "1000000"), CultureInfo.InvariantCulture);
-        return new Options(reports, reports / 10, int.Parse(Val("--tasks") ?? "10000", CultureInfo.InvariantCulture),
+        // --one-plan: every report in Guizhou (no cloned plans), and the first checkpoint at 1% (10k of 1M).
+        var onePlan = a.Contains("--one-plan");
+        return new Options(reports, onePlan ? reports / 100 : reports / 10, int.Parse(Val("--tasks") ?? (onePlan ? "0" : "10000"), CultureInfo.InvariantCulture),
             int.Parse(Val("--agencies") ?? "200", CultureInfo.InvariantCulture),
             int.Parse(Val("--seconds") ?? (quick ? "3" : "15"), CultureInfo.InvariantCulture),
             int.Parse(Val("--read-clients") ?? "8", CultureInfo.InvariantCulture),
             quick, a.Contains("--keep"), a.Contains("--no-record"),
-            Val("--note") ?? "shared machine: other engineers were building and testing on it during the run");
+            Val("--note") ?? "shared machine: other engineers were building and testing on it during the run", onePlan, a.Contains("--wrk"));
     }
 }

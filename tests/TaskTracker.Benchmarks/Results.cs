@@ -73,11 +73,16 @@ internal sealed class Results(Options opts, Machine machine)
         _targets.Add(($"peak memory at {opts.FullLabel} under 500 MB", Mb(peak) + " (whole process, load generator included)", peak < 500L * 1024 * 1024));
     }
 
+    /// <summary>A free-form table (e.g. the wrk figures) and the targets it decides.</summary>
+    public void Table(string markdown) => _tables.Append(markdown).AppendLine();
+
+    public void Target(string target, string figure, bool met) => _targets.Add((target, figure, met));
+
     public string Markdown(TimeSpan elapsed)
     {
         var sb = new StringBuilder();
         sb.AppendLine($"## Run of {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(opts.Quick ? " (--quick: smoke run, not the figures of record)" : "")}").AppendLine();
-        sb.AppendLine($"Command: `dotnet run -c Release --project tests/TaskTracker.Benchmarks -- --reports {opts.Reports}{(opts.Quick ? " --quick" : "")} --seconds {opts.Seconds}`; took {elapsed.TotalMinutes:F1} min.").AppendLine();
+        sb.AppendLine($"Command: `dotnet run -c Release --project tests/TaskTracker.Benchmarks -- --reports {opts.Reports}{(opts.Quick ? " --quick" : "")}{(opts.OnePlan ? " --one-plan" : "")}{(opts.Wrk ? " --wrk" : "")} --seconds {opts.Seconds}`; took {elapsed.TotalMinutes:F1} min.").AppendLine();
         sb.AppendLine("Machine:").AppendLine().Append(machine.Markdown).AppendLine($"- conditions: {opts.Note}; the load generator runs in the same process, on the same cores, as the service").AppendLine();
         foreach (var (k, v) in _facts) sb.AppendLine($"- {k}: {v}");
         sb.AppendLine().Append(_tables);

@@ -2,9 +2,9 @@ using System.ComponentModel.DataAnnotations;
 
 namespace TaskTracker.Data;
 
-public enum DatabaseProvider { Sqlite, Postgres }
+internal enum DatabaseProvider { Sqlite, Postgres }
 
-public sealed class DatabaseOptions
+internal sealed class DatabaseOptions
 {
     public const string Section = "Database";
 

@@ -3,10 +3,16 @@ using Microsoft.Extensions.Options;
 
 namespace TaskTracker.Data;
 
-public static class DatabaseSetup
+internal static class DatabaseSetup
 {
     public static IServiceCollection AddTaskTrackerDatabase(this IServiceCollection services, IConfiguration configuration)
     {
+        // The domain's one responsibility resolver reads the plan's agency links through this request's context.
+        services.AddScoped(sp =>
+        {
+            var db = sp.GetRequiredService<TaskTrackerDb>();
+            return new Responsibility(db.ClauseAgencies, db.AgencyGroupMembers, db.Agencies, db.MeasureAssignments);
+        });
         services.AddOptions<DatabaseOptions>()
             .Bind(configuration.GetSection(DatabaseOptions.Section))
             .ValidateDataAnnotations()

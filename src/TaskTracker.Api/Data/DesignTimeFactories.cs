@@ -4,13 +4,13 @@ using Microsoft.EntityFrameworkCore.Design;
 namespace TaskTracker.Data;
 
 // Used only by `dotnet ef` to create migrations; the running service configures contexts in DatabaseSetup.
-public sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteTaskTrackerDb>
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteTaskTrackerDb>
 {
     public SqliteTaskTrackerDb CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<SqliteTaskTrackerDb>().UseSqlite("Data Source=design.db").Options);
 }
 
-public sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresTaskTrackerDb>
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresTaskTrackerDb>
 {
     public PostgresTaskTrackerDb CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<PostgresTaskTrackerDb>().UseNpgsql("Host=localhost;Database=design").Options);

@@ -7,7 +7,7 @@ namespace TaskTracker.Data;
 /// EF Core sets WAL only when it creates the file and never sets synchronous, and synchronous is per connection:
 /// set both on every connection so a report acknowledged with 201 survives power loss.
 /// </summary>
-public sealed class SqlitePragmas : DbConnectionInterceptor
+internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
     public const string Sql = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
 

@@ -7,7 +7,7 @@ namespace TaskTracker.Data;
 /// One model for every provider. Each provider has a subclass so that it keeps its own migrations
 /// (SQLite and PostgreSQL differ in types and DDL), while queries are written once against this class.
 /// </summary>
-public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(options)
+internal abstract class TaskTrackerDb(DbContextOptions options) : DbContext(options)
 {
     public DbSet<Plan> Plans => Set<Plan>();
     public DbSet<Section> Sections => Set<Section>();
@@ -20,6 +20,7 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
     public DbSet<Target> Targets => Set<Target>();
     public DbSet<Milestone> Milestones => Set<Milestone>();
     public DbSet<ProgressReport> Reports => Set<ProgressReport>();
+    public DbSet<MeasureAssignment> MeasureAssignments => Set<MeasureAssignment>();
     public DbSet<ApiToken> Tokens => Set<ApiToken>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
@@ -28,7 +29,8 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
     public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();
     public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
-    public DbSet<Features.Evidence.Attachment> Attachments => Set<Features.Evidence.Attachment>();
+    public DbSet<PlanDraftRecord> PlanDrafts => Set<PlanDraftRecord>();
+    public DbSet<Attachment> Attachments => Set<Attachment>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder b)
     {
@@ -43,6 +45,7 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
         b.Properties<Recurrence>().HaveConversion<string>().HaveMaxLength(32);
         b.Properties<MilestoneStatus>().HaveConversion<string>().HaveMaxLength(32);
         b.Properties<ReviewStatus>().HaveConversion<string>().HaveMaxLength(32);
+        b.Properties<StatusBasis>().HaveConversion<string>().HaveMaxLength(32);
         b.Properties<Role>().HaveConversion<string>().HaveMaxLength(32);
         b.Properties<IdempotencyState>().HaveConversion<string>().HaveMaxLength(32);
         b.Properties<InstructionStatus>().HaveConversion<string>().HaveMaxLength(32);
@@ -56,6 +59,14 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
 
     protected override void OnModelCreating(ModelBuilder b)
     {
+        b.Entity<PlanDraftRecord>(e =>
+        {
+            e.ToTable("PlanDrafts");
+            e.HasIndex(x => x.Code).IsUnique();
+            e.Property(x => x.Code).HasMaxLength(64);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.Version).IsConcurrencyToken();
+        });
         b.Entity<Plan>(e =>
         {
             e.HasIndex(x => x.Code).IsUnique();
@@ -136,6 +147,13 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
             e.Property(x => x.ReviewComment).HasMaxLength(2000);
             e.Property(x => x.Version).IsConcurrencyToken();
         });
+        b.Entity<MeasureAssignment>(e =>
+        {
+            e.HasIndex(x => new { x.MeasureId, x.Id });
+            e.Property(x => x.Reason).HasMaxLength(1000);
+            e.HasOne(x => x.Measure).WithMany().HasForeignKey(x => x.MeasureId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(x => x.Agency).WithMany().HasForeignKey(x => x.AgencyId).OnDelete(DeleteBehavior.Restrict);
+        });
         b.Entity<ApiToken>(e =>
         {
             e.HasIndex(x => x.Hash).IsUnique();
@@ -201,18 +219,27 @@ public abstract class TaskTrackerDb(DbContextOptions options) : DbContext(option
             e.Property(x => x.EntityType).HasMaxLength(64);
             e.Property(x => x.EntityId).HasMaxLength(64);
         });
-        b.ApplyConfiguration(new Features.Evidence.AttachmentConfiguration());
+        b.Entity<Attachment>(e =>
+        {
+            e.ToTable("Attachments");
+            e.HasIndex(x => x.ReportId);
+            e.Property(x => x.FileName).HasMaxLength(255);
+            e.Property(x => x.ContentType).HasMaxLength(100);
+            e.Property(x => x.Sha256).HasMaxLength(64);
+            e.HasOne<ProgressReport>().WithMany().HasForeignKey(x => x.ReportId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Agency>().WithMany().HasForeignKey(x => x.AgencyId).OnDelete(DeleteBehavior.Restrict);
+        });
     }
 }
 
-public sealed class UtcConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime, DateTime>(
+internal sealed class UtcConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime, DateTime>(
     v => v.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc),
     v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
 
-public sealed class NullableUtcConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime?, DateTime?>(
+internal sealed class NullableUtcConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime?, DateTime?>(
     v => v == null ? v : v.Value.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v.Value.ToUniversalTime(), DateTimeKind.Utc),
     v => v == null ? v : DateTime.SpecifyKind(v.Value, DateTimeKind.Utc));
 
-public sealed class SqliteTaskTrackerDb(DbContextOptions<SqliteTaskTrackerDb> options) : TaskTrackerDb(options);
+internal sealed class SqliteTaskTrackerDb(DbContextOptions<SqliteTaskTrackerDb> options) : TaskTrackerDb(options);
 
-public sealed class PostgresTaskTrackerDb(DbContextOptions<PostgresTaskTrackerDb> options) : TaskTrackerDb(options);
+internal sealed class PostgresTaskTrackerDb(DbContextOptions<PostgresTaskTrackerDb> options) : TaskTrackerDb(options);

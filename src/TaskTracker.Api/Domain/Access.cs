@@ -1,9 +1,9 @@
 namespace TaskTracker.Domain;
 
-public enum Role { Reporter, Office, Viewer, Admin }
+internal enum Role { Reporter, Office, Viewer, Admin }
 
 /// <summary>An API token. Only a SHA-256 hash of the secret is stored; the secret is shown once at creation.</summary>
-public sealed class ApiToken
+internal sealed class ApiToken
 {
     public int Id { get; set; }
     public required string Name { get; set; }
@@ -21,13 +21,13 @@ public sealed class ApiToken
     public string? Subject { get; set; }
 }
 
-public enum IdempotencyState { InFlight, Completed }
+internal enum IdempotencyState { InFlight, Completed }
 
 /// <summary>
 /// An Idempotency-Key seen from one token. Completed in the same transaction as the write it guards,
 /// so a retry after a crash either finds the stored response or finds nothing was written.
 /// </summary>
-public sealed class IdempotencyRecord
+internal sealed class IdempotencyRecord
 {
     public long Id { get; set; }
     public int TokenId { get; set; }
@@ -43,7 +43,7 @@ public sealed class IdempotencyRecord
 }
 
 /// <summary>Who did what, when and with which token. Append-only.</summary>
-public sealed class AuditEntry
+internal sealed class AuditEntry
 {
     public long Id { get; set; }
     public DateTime AtUtc { get; set; }

@@ -1,6 +1,6 @@
 namespace TaskTracker.Domain;
 
-public sealed class Agency
+internal sealed class Agency
 {
     public int Id { get; set; }
     public required string Code { get; set; }
@@ -15,7 +15,7 @@ public sealed class Agency
     public bool IsGroup => Kind == AgencyKinds.Group;
 }
 
-public sealed class AgencyGroupMember
+internal sealed class AgencyGroupMember
 {
     public int GroupId { get; set; }
     public Agency Group { get; set; } = null!;
@@ -23,7 +23,7 @@ public sealed class AgencyGroupMember
     public Agency Member { get; set; } = null!;
 }
 
-public static class AgencyKinds
+internal static class AgencyKinds
 {
     public const string Group = "group";
 

@@ -4,7 +4,7 @@ namespace TaskTracker.Domain;
 /// Something progress is reported against: a quantitative target or a qualitative milestone.
 /// Both share due dates, cadence and responsibility, so reports, dashboards and oversight treat them alike.
 /// </summary>
-public abstract class Measure
+internal abstract class Measure
 {
     public int Id { get; set; }
     public int PlanId { get; set; }
@@ -25,12 +25,12 @@ public abstract class Measure
     public bool Active { get; set; } = true;
 }
 
-public enum Comparison { AtLeast, Reach, About, IncreaseBy }
-public enum TargetKind { Cumulative, NewInYear, Annual, GrowthRate }
-public enum Direction { Higher, Lower }
-public enum BaselineComparison { Exactly, MoreThan, LessThan, About }
+internal enum Comparison { AtLeast, Reach, About, IncreaseBy }
+internal enum TargetKind { Cumulative, NewInYear, Annual, GrowthRate }
+internal enum Direction { Higher, Lower }
+internal enum BaselineComparison { Exactly, MoreThan, LessThan, About }
 
-public sealed class Target : Measure
+internal sealed class Target : Measure
 {
     public bool IsHeadline { get; set; }
     public required string MetricZh { get; set; }
@@ -47,7 +47,7 @@ public sealed class Target : Measure
 }
 
 /// <summary>A figure quoted from a source, e.g. a 2024 baseline.</summary>
-public sealed class Figure
+internal sealed class Figure
 {
     public decimal Value { get; set; }
     public BaselineComparison Comparison { get; set; }
@@ -57,10 +57,10 @@ public sealed class Figure
     public string? Note { get; set; }
 }
 
-public enum MilestoneKind { Document, System, Event, Mechanism, Project, Other }
-public enum Recurrence { None, Quarterly }
+internal enum MilestoneKind { Document, System, Event, Mechanism, Project, Other }
+internal enum Recurrence { None, Quarterly }
 
-public sealed class Milestone : Measure
+internal sealed class Milestone : Measure
 {
     public required string TitleZh { get; set; }
     public required string TitleEn { get; set; }

@@ -1,11 +1,11 @@
 namespace TaskTracker.Domain;
 
-public enum InstructionStatus { AwaitingReply, Replied, Closed }
+internal enum InstructionStatus { AwaitingReply, Replied, Closed }
 
-public enum InstructionEntryKind { Issued, Reply, ExtensionRequested, SentBack, Closed, ExtensionAccepted, ExtensionRejected }
+internal enum InstructionEntryKind { Issued, Reply, ExtensionRequested, SentBack, Closed, ExtensionAccepted, ExtensionRejected }
 
 /// <summary>A follow-up instruction (督办) from the leadership office to one agency about a task or a measure.</summary>
-public sealed class Instruction
+internal sealed class Instruction
 {
     public int Id { get; set; }
     public int PlanId { get; set; }
@@ -26,10 +26,74 @@ public sealed class Instruction
     public DateTime? ClosedAtUtc { get; set; }
     public int Version { get; set; } = 1;
     public List<InstructionEntry> Thread { get; set; } = [];
+
+    /// <summary>交办: a new instruction awaiting the agency's reply.</summary>
+    public static Instruction Issue(int planId, int? taskId, int? measureId, int agencyId, string text, DateOnly replyBy, Actor by, DateTime now) => new()
+    {
+        PlanId = planId, TaskId = taskId, MeasureId = measureId, AgencyId = agencyId, Text = text, ReplyBy = replyBy,
+        Status = InstructionStatus.AwaitingReply, IssuedAtUtc = now, IssuedByTokenId = by.TokenId,
+        Thread = [InstructionEntry.Of(InstructionEntryKind.Issued, text, replyBy, by, now)],
+    };
+
+    /// <summary>反馈: the agency replies, perhaps asking for a later reply-by date.</summary>
+    public void Reply(string? text, DateOnly? extensionTo, Actor by, DateTime now)
+    {
+        if (Status != InstructionStatus.AwaitingReply)
+            throw new RuleViolationException($"Instruction {Id} is {Kebab(Status)}; it is not awaiting a reply.");
+        Thread.Add(InstructionEntry.Of(InstructionEntryKind.Reply, text, null, by, now));
+        if (extensionTo is { } ext)
+        {
+            Thread.Add(InstructionEntry.Of(InstructionEntryKind.ExtensionRequested, null, ext, by, now));
+            ExtensionRequestedTo = ext;
+        }
+        Status = InstructionStatus.Replied;
+        Version++;
+    }
+
+    /// <summary>复核 → 办结: the office closes it, sends the reply back, or decides a requested extension.</summary>
+    public void Decide(DecisionAction action, string? comment, DateOnly? replyBy, Actor by, DateTime now)
+    {
+        if (Status == InstructionStatus.Closed) throw new RuleViolationException($"Instruction {Id} is closed.");
+        switch (action)
+        {
+            case DecisionAction.Close:
+                Status = InstructionStatus.Closed;
+                ClosedAtUtc = now;
+                ExtensionRequestedTo = null;
+                Thread.Add(InstructionEntry.Of(InstructionEntryKind.Closed, comment, null, by, now));
+                break;
+            case DecisionAction.SendBack:
+                if (Status != InstructionStatus.Replied) throw new RuleViolationException($"Instruction {Id} has no reply to send back.");
+                Status = InstructionStatus.AwaitingReply;
+                ReplyBy = replyBy ?? ReplyBy;
+                Thread.Add(InstructionEntry.Of(InstructionEntryKind.SentBack, comment, ReplyBy, by, now));
+                break;
+            case DecisionAction.AcceptExtension or DecisionAction.RejectExtension:
+                if (ExtensionRequestedTo is not { } requested) throw new RuleViolationException($"Instruction {Id} has no pending extension request.");
+                var accept = action == DecisionAction.AcceptExtension;
+                // Accepted: the agency owes its next reply by the new date. Rejected: the original date stands.
+                if (accept) ReplyBy = requested;
+                Status = InstructionStatus.AwaitingReply;
+                ExtensionRequestedTo = null;
+                Thread.Add(InstructionEntry.Of(accept ? InstructionEntryKind.ExtensionAccepted : InstructionEntryKind.ExtensionRejected, comment, accept ? requested : ReplyBy, by, now));
+                break;
+        }
+        Version++;
+    }
+
+    private static string Kebab(InstructionStatus s) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(s.ToString());
 }
 
+internal enum DecisionAction { Close, SendBack, AcceptExtension, RejectExtension }
+
+/// <summary>Who does something to an instruction: the token, its name and its agency (none for the office).</summary>
+internal sealed record Actor(int? TokenId, string? Name, int? AgencyId);
+
+/// <summary>A change the domain's rules refuse in the current state (mapped to 409 Conflict).</summary>
+internal sealed class RuleViolationException(string message) : Exception(message);
+
 /// <summary>One step of an instruction's thread. Append-only: nothing in a thread is edited or deleted.</summary>
-public sealed class InstructionEntry
+internal sealed class InstructionEntry
 {
     public long Id { get; set; }
     public int InstructionId { get; set; }
@@ -40,13 +104,18 @@ public sealed class InstructionEntry
     public int? TokenId { get; set; }
     public string? Actor { get; set; }
     public int? AgencyId { get; set; }
+
+    public static InstructionEntry Of(InstructionEntryKind kind, string? text, DateOnly? date, Actor by, DateTime now) => new()
+    {
+        Kind = kind, Text = text, Date = date, AtUtc = now, TokenId = by.TokenId, Actor = by.Name, AgencyId = by.AgencyId,
+    };
 }
 
 /// <summary>
 /// An event written in the same transaction as the change it reports (transactional outbox). DedupKey makes
 /// events that may be detected more than once, such as a deadline passing, happen once.
 /// </summary>
-public sealed class OutboxEvent
+internal sealed class OutboxEvent
 {
     public long Id { get; set; }
     public required string Type { get; set; }
@@ -57,7 +126,7 @@ public sealed class OutboxEvent
     public DateTime CreatedAtUtc { get; set; }
 }
 
-public sealed class WebhookSubscription
+internal sealed class WebhookSubscription
 {
     public int Id { get; set; }
     public required string Url { get; set; }
@@ -70,10 +139,10 @@ public sealed class WebhookSubscription
     public DateTime CreatedAtUtc { get; set; }
 }
 
-public enum DeliveryState { Pending, Delivered, Failed }
+internal enum DeliveryState { Pending, Delivered, Failed }
 
 /// <summary>One event to one subscription: retried with backoff, visible when it fails, re-drivable.</summary>
-public sealed class WebhookDelivery
+internal sealed class WebhookDelivery
 {
     public long Id { get; set; }
     public long EventId { get; set; }

@@ -1,6 +1,6 @@
 namespace TaskTracker.Domain;
 
-public sealed class Plan
+internal sealed class Plan
 {
     public int Id { get; set; }
     public required string Code { get; set; }
@@ -23,12 +23,19 @@ public sealed class Plan
     /// <summary>SHA-256 of the seed files last loaded; lets start-up skip an unchanged seed.</summary>
     public string? SeedHash { get; set; }
     public DateTime SeededAtUtc { get; set; }
+    /// <summary>
+    /// The version of the plan's data: bumped in the same transaction by every change to it (reports, reviews,
+    /// instructions; see WriteStep), so a reader can tell in one row whether anything changed.
+    /// </summary>
+    public long Revision { get; set; }
+    /// <summary>Which completion drives statuses: <c>completion</c> (every counting report) or <c>verifiedCompletion</c> (accepted only).</summary>
+    public StatusBasis StatusBasis { get; set; } = StatusBasis.Reported;
     public List<Section> Sections { get; set; } = [];
     public List<WorkTask> Tasks { get; set; } = [];
     public List<Measure> Measures { get; set; } = [];
 }
 
-public sealed class Section
+internal sealed class Section
 {
     public int Id { get; set; }
     public int PlanId { get; set; }
@@ -41,7 +48,7 @@ public sealed class Section
 }
 
 /// <summary>A numbered task of a plan (named to avoid System.Threading.Tasks.Task).</summary>
-public sealed class WorkTask
+internal sealed class WorkTask
 {
     public int Id { get; set; }
     public int PlanId { get; set; }
@@ -58,7 +65,7 @@ public sealed class WorkTask
     public List<Measure> Measures { get; set; } = [];
 }
 
-public sealed class Clause
+internal sealed class Clause
 {
     public int Id { get; set; }
     public int TaskId { get; set; }
@@ -71,9 +78,9 @@ public sealed class Clause
     public List<ClauseAgency> Agencies { get; set; } = [];
 }
 
-public enum AgencyRole { Lead, Cooperating }
+internal enum AgencyRole { Lead, Cooperating }
 
-public sealed class ClauseAgency
+internal sealed class ClauseAgency
 {
     public int ClauseId { get; set; }
     public Clause Clause { get; set; } = null!;
@@ -86,4 +93,4 @@ public sealed class ClauseAgency
     public required string NameAsWritten { get; set; }
 }
 
-public enum ReportingCadence { Monthly, Quarterly }
+internal enum ReportingCadence { Monthly, Quarterly }

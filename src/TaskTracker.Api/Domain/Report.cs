@@ -1,13 +1,13 @@
 namespace TaskTracker.Domain;
 
-public enum MilestoneStatus { NotStarted, InProgress, Done }
-public enum ReviewStatus { Submitted, Accepted, Returned }
+internal enum MilestoneStatus { NotStarted, InProgress, Done }
+internal enum ReviewStatus { Submitted, Accepted, Returned }
 
 /// <summary>
 /// One progress report on a measure. Reported content is never changed or deleted: a correction is a new report
 /// that supersedes an earlier one. Only the review fields change, guarded by <see cref="Version"/>.
 /// </summary>
-public sealed class ProgressReport
+internal sealed class ProgressReport
 {
     public long Id { get; set; }
     public int PlanId { get; set; }

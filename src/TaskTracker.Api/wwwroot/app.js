@@ -6,7 +6,7 @@ const TEXT = {
   zh: {
     brand: '任务督办看板', plan: '计划', asOf: '截至日期', token: '访问令牌', tokenLabel: 'API 令牌（viewer）',
     save: '保存', clear: '清除', footer: '数据来自本服务的公开 API。', apiDocs: 'API 文档', langButton: 'English',
-    overall: '总体完成度', expected: '按时间应完成', sections: '各部分完成度', tasks: '重点任务',
+    overall: '总体完成度', expected: '按时间应完成', verified: '经审核完成度', headline: '主要目标', headlineGroup: '未列入具体任务的主要目标', sections: '各部分完成度', tasks: '重点任务',
     section: '部分', agency: '责任单位', all: '全部', showing: (n, t) => `显示 ${n} / ${t} 项任务`,
     number: '序号', title: '任务', lead: '牵头单位', completion: '完成度', status: '状态',
     overdue: '逾期事项', overdueTotal: n => `共 ${n} 项`, daysOverdue: d => `逾期 ${d} 天`, daysLeft: d => `剩 ${d} 天`, 'at-risk': '预警事项', none: '无',
@@ -22,7 +22,7 @@ const TEXT = {
   en: {
     brand: 'Work plan tracker', plan: 'Plan', asOf: 'As of', token: 'Access token', tokenLabel: 'API token (viewer)',
     save: 'Save', clear: 'Clear', footer: 'Figures come from this service\'s public API.', apiDocs: 'API docs', langButton: '中文',
-    overall: 'Overall completion', expected: 'Expected by now', sections: 'Completion by section', tasks: 'Tasks',
+    overall: 'Overall completion', expected: 'Expected by now', verified: 'Verified completion', headline: 'Headline targets', headlineGroup: 'Headline targets carried by no task', sections: 'Completion by section', tasks: 'Tasks',
     section: 'Section', agency: 'Agency', all: 'All', showing: (n, t) => `Showing ${n} of ${t} tasks`,
     number: 'No.', title: 'Task', lead: 'Lead agencies', completion: 'Completion', status: 'Status',
     overdue: 'Overdue', overdueTotal: n => `${n} items`, daysOverdue: d => `${d} days overdue`, daysLeft: d => `${d} days left`, 'at-risk': 'At risk', none: 'None',
@@ -51,7 +51,8 @@ const t = (key, ...args) => {
   const v = TEXT[state.lang][key] ?? TEXT.zh[key] ?? key;
   return typeof v === 'function' ? v(...args) : v;
 };
-const pick = (o, base) => (state.lang === 'en' ? o[base + 'En'] : o[base + 'Zh']) ?? o[base + 'Zh'] ?? '';
+// An imported plan may carry empty English renderings (still to be translated): show the Chinese then.
+const pick = (o, base) => (state.lang === 'en' && o[base + 'En']) || o[base + 'Zh'] || '';
 
 /** The same rounding everywhere, so a figure on the page equals the API's value shown to one decimal. */
 export const pct = v => (v === null || v === undefined ? '—' : (v * 100).toFixed(1) + '%');
@@ -175,6 +176,7 @@ async function renderOverview(app) {
     progressBar(dash.completion, dash.expected, t('overall')),
     el('p', { class: 'muted' }, `${t('expected')}: `, el('span', { 'data-testid': 'overall-expected' }, pct(dash.expected)), ' · ',
       el('span', { 'data-testid': 'as-of-shown' }, t('asOfShown', dash.asOf)), ' · ', statusBadge(dash.status, 'overall-status')),
+    el('p', { class: 'muted' }, `${t('verified')}: `, el('span', { 'data-testid': 'overall-verified' }, pct(dash.verifiedCompletion))),
     el('h3', {}, t('counts')),
     el('ul', { class: 'counts', 'data-testid': 'task-counts' },
       Object.entries({ done: dash.taskCounts.done, 'on-track': dash.taskCounts.onTrack, 'at-risk': dash.taskCounts.atRisk,
@@ -217,10 +219,23 @@ async function renderOverview(app) {
       el('thead', {}, el('tr', {}, ['number', 'title', 'lead', '', 'completion', 'status'].map(h => el('th', { scope: 'col' }, h ? t(h) : '')))),
       el('tbody', {}, rows)));
 
+  // Headline targets (主要目标): each with its figure, the task that carries it, and the group of those no task carries.
+  const headline = el('section', { class: 'card wide', 'aria-labelledby': 'h-headline', 'data-testid': 'headline' },
+    el('h2', { id: 'h-headline' }, t('headline')),
+    el('ul', { class: 'headline' }, dash.headline.map(h =>
+      el('li', { 'data-testid': 'headline-row', 'data-code': h.code },
+        el('strong', {}, h.code), ' ', pick(h, 'title'), ' ',
+        el('span', { class: 'muted' }, `${h.targetValue ?? ''}${h.unit ?? ''}`), ' ',
+        el('span', { 'data-testid': 'headline-completion' }, pct(h.completion)), ' ',
+        h.taskNumber ? el('a', { href: `#/tasks/${h.taskNumber}` }, `(${h.taskNumber})`) : null, ' ',
+        statusBadge(h.status, 'headline-status')))),
+    dash.headlineGroup ? el('p', { 'data-testid': 'headline-group' }, `${t('headlineGroup')} (${dash.headlineGroup.codes.join('、')}): `,
+      el('span', { 'data-testid': 'headline-group-completion' }, pct(dash.headlineGroup.completion))) : null);
+
   const overduePanel = reviewPanel('overdue', overdue);
   const atRiskPanel = reviewPanel('at-risk', atRisk);
 
-  app.replaceChildren(el('div', { class: 'grid' }, summary, sections, overduePanel, atRiskPanel, taskTable));
+  app.replaceChildren(el('div', { class: 'grid' }, summary, sections, headline, overduePanel, atRiskPanel, taskTable));
 }
 
 /** One of the office's review lists (overdue, at risk), worst first as the API sorts it. */
@@ -297,7 +312,7 @@ async function renderTask(app, number) {
       `(${t('expected')} ${pct(figure.expected)}) `, statusBadge(figure.status, 'task-page-status')) : null,
     figure ? progressBar(figure.completion, figure.expected, pick(task, 'title')) : null,
     el('p', { class: 'lead-agencies' }, `${t('agency')}: `, task.agencies.map(a => pick(a, 'name')).join('、')),
-    state.lang === 'en' ? el('p', { class: 'summary-en' }, task.summaryEn) : null,
+    state.lang === 'en' && task.summaryEn ? el('p', { class: 'summary-en' }, task.summaryEn) : null,
     el('details', {}, el('summary', {}, t('textZh')), el('p', { lang: 'zh-CN' }, task.textZh)));
 
   const targetCards = task.targets.map((x, i) => {

@@ -58,6 +58,14 @@ public class DashboardPageTests(PageFixture app) : IClassFixture<PageFixture>, I
         Assert.Equal(36, await page.GetByTestId("task-row").CountAsync());
         SamePercent(dash.GetProperty("completion"), (await page.GetByTestId("overall-completion").TextContentAsync())!, "overall");
         Assert.Equal(dash.GetProperty("status").GetString(), await page.GetByTestId("overall-status").GetAttributeAsync("data-status"));
+        // Headline targets (issue 12): every one shown with its figure; those no task carries named as the headline group.
+        var headline = dash.GetProperty("headline").EnumerateArray().ToList();
+        Assert.Equal(headline.Select(h => h.GetProperty("code").GetString()), await page.GetByTestId("headline-row").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.code)"));
+        var group = dash.GetProperty("headlineGroup");
+        foreach (var code in group.GetProperty("codes").EnumerateArray())
+            Assert.Contains(code.GetString()!, await page.GetByTestId("headline-group").TextContentAsync());
+        SamePercent(group.GetProperty("completion"), (await page.GetByTestId("headline-group-completion").TextContentAsync())!, "headline group");
+        SamePercent(dash.GetProperty("verifiedCompletion"), (await page.GetByTestId("overall-verified").TextContentAsync())!, "verified");
 
         foreach (var task in dash.GetProperty("tasks").EnumerateArray())
         {

@@ -192,7 +192,7 @@ public class CrashSafetyTests(ITestOutputHelper output)
         Assert.True(compared >= 4, "the filed targets were not on the dashboard");
     }
 
-    // The dashboard shows completion to 4 decimal places (DashboardCalculator.Round).
+    // The dashboard shows completion to 4 decimal places (StandingCalculator.Round).
     private static double? Round(double? x) => x is { } v ? Math.Round(v, 4) : null;
 }
 

@@ -119,6 +119,16 @@ public sealed class ServiceProcess : IAsyncDisposable
         return lines[^1];
     }
 
+    /// <summary>Runs the binary with these arguments to its end and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(ServiceDatabase db, params string[] args)
+    {
+        using var p = Process.Start(StartInfo(db, args, null))!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
     public static async Task<ServiceProcess> StartAsync(ServiceDatabase db)
     {
         var port = FreePort();

@@ -165,7 +165,7 @@ public class CompletionTests
     }
 
     [Fact]
-    public void Superseded_report_stays_superseded_when_its_correction_is_returned()
+    public void Superseded_report_counts_again_once_its_correction_is_returned()
     {
         var original = Figure(1, "2025-06-30", 40, "2025-07-01T02:00:00Z");
         var correction = Figure(2, "2025-06-30", 60, "2025-07-10T03:00:00Z") with
@@ -175,8 +175,8 @@ public class CompletionTests
 
         Assert.Equal(60m, Completion.ForTarget(Target(100), [original, correction], D("2025-07-14")).LatestValue);
         var after = Completion.ForTarget(Target(100), [original, correction], D("2025-07-20"));
-        Assert.Equal(MeasureStatus.NoData, after.Status);
-        Assert.Null(after.Completion);
+        Assert.Equal(40m, after.LatestValue);
+        Assert.Equal(0.4, after.Completion!.Value, 4);
     }
 
     [Fact]
@@ -443,13 +443,13 @@ public class CompletionTests
     }
 
     [Fact]
-    public void Series_for_growth_rate_starts_at_zero_and_has_no_trend_from_one_point()
+    public void Series_for_growth_rate_expects_the_target_rate_all_year_and_has_no_trend_from_one_point()
     {
         var s = Completion.Series(Target(6.5m, baseline: 5m, kind: TargetKind.GrowthRate),
             [Figure(1, "2025-06-30", 3.1m, "2025-07-01T02:00:00Z")], MidYear);
 
         Assert.Single(s.Reported);
-        Assert.Equal([new SeriesPoint(Start, 0), new SeriesPoint(Due, 6.5m)], s.Expected);
+        Assert.Equal([new SeriesPoint(Start, 6.5m), new SeriesPoint(Due, 6.5m)], s.Expected);
         Assert.Empty(s.Trend);
     }
 }

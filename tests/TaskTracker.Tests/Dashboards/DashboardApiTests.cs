@@ -38,17 +38,18 @@ public class DashboardApiTests(TaskTrackerApp app) : ProgressTestBase(app), ICla
     {
         var reporter = await As(Role.Reporter, "bigdata-bureau");
         var first = await (await PostJson(reporter, $"/api/targets/{await MeasureId("T05-1")}/reports", TargetBody(1400))).ReadJson<ReportDto>();
-        Assert.Equal(0.1837, Measure(await Get(), "T05-1").Completion!.Value, 4); // (1400 − 1355) / (1600 − 1355)
+        Assert.Equal(0.875, Measure(await Get(), "T05-1").Completion!.Value, 4); // 1400 / 1600: 1355 is a reference, not a baseline
         var second = await (await PostJson(reporter, $"/api/reports/{first.Id}/corrections", new { value = 1500, asOf = "2025-06-30", reason = "更正" })).ReadJson<ReportDto>();
-        Assert.Equal(0.5918, Measure(await Get(), "T05-1").Completion!.Value, 4);
+        Assert.Equal(0.9375, Measure(await Get(), "T05-1").Completion!.Value, 4);
 
         var office = await As(Role.Office);
         var review = new HttpRequestMessage(HttpMethod.Post, $"/api/reports/{second.Id}/review")
         { Content = JsonContent.Create(new { decision = "return", comment = "请附证明" }), Headers = { { "If-Match", second.ETag } } };
         Assert.Equal(HttpStatusCode.OK, (await office.SendAsync(review)).StatusCode);
+        // Returning the correction gives the word back to the report it superseded (issue 12).
         var returned = Measure(await Get(), "T05-1");
-        Assert.Null(returned.Completion);
-        Assert.Equal(MeasureStatus.NoData, returned.Status);
+        Assert.Equal(0.875, returned.Completion!.Value, 4);
+        Assert.Equal(first.Id, returned.LatestReportId);
     }
 
     [Fact]
@@ -74,7 +75,10 @@ public class DashboardApiTests(TaskTrackerApp app) : ProgressTestBase(app), ICla
         var tc = d.TaskCounts;
         Assert.Equal(36, tc.Done + tc.OnTrack + tc.AtRisk + tc.OffTrack + tc.Overdue + tc.NoData);
         Assert.Equal(7, d.Headline.Count);
-        Assert.InRange(d.Expected!.Value, 0.49, 0.50); // linear over 2025: 180 of 364 days
+        Assert.InRange(d.Tasks[0].Expected!.Value, 0.49, 0.50); // linear over 2025: 180 of 364 days
+        // The plan figure includes the headline targets no task carries as one group (H1's rate is expected all year).
+        Assert.Equal(["H1", "H3", "H7"], d.HeadlineGroup!.Codes);
+        Assert.Equal(d.Tasks.Select(t => t.Expected!.Value).Append(d.HeadlineGroup.Expected!.Value).Average(), d.Expected!.Value, 3);
         Assert.All(d.Tasks, t => Assert.NotEmpty(t.Measures));
         // After the plan's end nothing unfinished can be on track.
         var late = await Get("?asOf=2026-01-15");

@@ -134,7 +134,7 @@ public class TaskTrackerApp : WebApplicationFactory<Program>, IAsyncLifetime
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
 
     /// <summary>Issues a real token through the service's own token service.</summary>
-    public async Task<string> TokenAsync(Domain.Role role, string? agency = null, DateOnly? expires = null)
+    internal async Task<string> TokenAsync(Domain.Role role, string? agency = null, DateOnly? expires = null)
     {
         using var scope = Services.CreateScope();
         var tokens = scope.ServiceProvider.GetRequiredService<Features.Access.TokenService>();
@@ -148,7 +148,7 @@ public class TaskTrackerApp : WebApplicationFactory<Program>, IAsyncLifetime
         return client;
     }
 
-    public async Task<T> WithDb<T>(Func<Data.TaskTrackerDb, Task<T>> work)
+    internal async Task<T> WithDb<T>(Func<Data.TaskTrackerDb, Task<T>> work)
     {
         using var scope = Services.CreateScope();
         return await work(scope.ServiceProvider.GetRequiredService<Data.TaskTrackerDb>());

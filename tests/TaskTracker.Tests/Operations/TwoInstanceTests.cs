@@ -114,7 +114,7 @@ public class TwoInstanceTests : IAsyncLifetime
         var newTag = changed.Headers.ETag!.Tag;
         Assert.NotEqual(etag, newTag);
         Assert.Equal(newTag, (await _b.CreateClient().GetAsync(url)).Headers.ETag!.Tag);
-        var dashboard = await changed.ReadJson<Features.Dashboards.PlanDashboard>();
+        var dashboard = await changed.ReadJson<Standing.PlanDashboard>();
         Assert.Equal(260m, dashboard.Tasks.Single(t => t.Number == 6).Measures.Single(m => m.Code == "T06-1").LatestValue);
     }
 
@@ -124,10 +124,10 @@ public class TwoInstanceTests : IAsyncLifetime
         const string url = "/api/plans/guizhou-2025/dashboard?asOf=2025-06-30";
         var a = _a.CreateClient();
         var cached = await (await a.GetAsync(url)).Content.ReadAsByteArrayAsync();
-        var entries = _a.Service<Features.Dashboards.DashboardResponseCache>().Count;
+        var entries = _a.Service<Common.DashboardResponseCache>().Count;
         Assert.True(entries >= 1);
         Assert.Equal(cached, await (await a.GetAsync(url)).Content.ReadAsByteArrayAsync());
-        Assert.Equal(entries, _a.Service<Features.Dashboards.DashboardResponseCache>().Count);
+        Assert.Equal(entries, _a.Service<Common.DashboardResponseCache>().Count);
         // What A holds is byte for byte what B computes.
         Assert.Equal(cached, await (await _b.CreateClient().GetAsync(url)).Content.ReadAsByteArrayAsync());
 
@@ -137,7 +137,7 @@ public class TwoInstanceTests : IAsyncLifetime
         var fromA = await a.GetAsync(url);
         var fresh = await fromA.Content.ReadAsByteArrayAsync();
         Assert.NotEqual(cached, fresh);
-        var dashboard = await fromA.ReadJson<Features.Dashboards.PlanDashboard>();
+        var dashboard = await fromA.ReadJson<Standing.PlanDashboard>();
         Assert.Equal(270m, dashboard.Tasks.Single(t => t.Number == 6).Measures.Single(m => m.Code == "T06-1").LatestValue);
         Assert.Equal(fresh, await (await _b.CreateClient().GetAsync(url)).Content.ReadAsByteArrayAsync());
     }

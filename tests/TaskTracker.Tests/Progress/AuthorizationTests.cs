@@ -155,7 +155,7 @@ public class AuthorizationTests(TaskTrackerApp app) : ProgressTestBase(app), ICl
     {
         await ExistingReport();
         var office = await As(Role.Office);
-        var page = await (await office.GetAsync("/api/audit?entityType=report&action=report.filed")).ReadJson<Features.Plans.Paged<Features.Audit.AuditDto>>();
+        var page = await (await office.GetAsync("/api/audit?entityType=report&action=report.filed")).ReadJson<Common.Paged<Features.Audit.AuditDto>>();
         Assert.NotEmpty(page.Items);
         Assert.All(page.Items, a => { Assert.NotNull(a.TokenId); Assert.NotNull(a.Agency); Assert.NotNull(a.Actor); });
         Assert.Contains(page.Items, a => a.Agency == "bigdata-bureau" && a.Details!.Contains("\"measure\":\"T03-1\""));

@@ -91,7 +91,7 @@ public class BulkTests(TaskTrackerApp app) : ProgressTestBase(app), IClassFixtur
         (await (await http.PostAsync(Url, Csv("measure,valeu\nT02-1,1\n", false))).ReadProblem(400)).AssertFieldError("file");
         (await (await http.PostAsync(Url, Csv("measure,value\n", false))).ReadProblem(400)).AssertFieldError("file");
         var junk = new ByteArrayContent([1, 2, 3, 4]);
-        junk.Headers.ContentType = new MediaTypeHeaderValue(BulkFiles.XlsxType);
+        junk.Headers.ContentType = new MediaTypeHeaderValue(Files.XlsxType);
         (await (await http.PostAsync(Url, junk)).ReadProblem(400)).AssertFieldError("file");
         await (await http.PostAsync(Url, new StringContent("{}", Encoding.UTF8, "application/json"))).ReadProblem(415);
         (await (await http.PostAsync(Url, new MultipartFormDataContent { { new StringContent("x"), "other" } })).ReadProblem(400)).AssertFieldError("file");
@@ -110,7 +110,7 @@ public class BulkTests(TaskTrackerApp app) : ProgressTestBase(app), IClassFixtur
         Assert.DoesNotContain("T02-1", text);
 
         var xlsx = await (await As(Role.Viewer)).GetAsync("/api/plans/guizhou-2025/reports/template.xlsx");
-        Assert.Equal(BulkFiles.XlsxType, xlsx.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(Files.XlsxType, xlsx.Content.Headers.ContentType!.MediaType);
         var rows = MiniExcel.Query(new MemoryStream(await xlsx.Content.ReadAsByteArrayAsync()), useHeaderRow: true, excelType: ExcelType.XLSX).ToList();
         Assert.True(rows.Count > 100);
         // A filled-in template uploads as is (guidance columns are ignored).

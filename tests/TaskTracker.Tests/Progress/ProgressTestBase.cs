@@ -16,7 +16,7 @@ public abstract class ProgressTestBase(TaskTrackerApp app)
     protected Task<(int Reports, int Audit)> Counts() =>
         App.WithDb(async db => (await db.Reports.CountAsync(), await db.Audit.CountAsync(a => a.EntityType == "report")));
 
-    protected async Task<HttpClient> As(Role role, string? agency = null) => App.ClientWith(await App.TokenAsync(role, agency));
+    private protected async Task<HttpClient> As(Role role, string? agency = null) => App.ClientWith(await App.TokenAsync(role, agency));
 
     protected static object TargetBody(decimal value, string asOf = "2025-06-30", string? narrative = "按计划推进", string[]? evidence = null) =>
         new { value, asOf, narrative, evidence = evidence ?? ["https://dsj.guizhou.gov.cn/report/1"] };

@@ -54,9 +54,9 @@ public class SeedLoadingTests : IAsyncLifetime
 
         // The dashboard is computed and cached before the revision; the reload must change what is served.
         var client = _app.CreateClient();
-        Assert.Equal("Open data", (await (await client.GetAsync("/api/plans/demo-2026/dashboard?asOf=2026-03-31")).ReadJson<Features.Dashboards.PlanDashboard>())
+        Assert.Equal("Open data", (await (await client.GetAsync("/api/plans/demo-2026/dashboard?asOf=2026-03-31")).ReadJson<Standing.PlanDashboard>())
             .Tasks.Single(t => t.Number == 2).TitleEn);
-        Assert.Equal("Open data", (await (await client.GetAsync("/api/plans/demo-2026/dashboard?asOf=2026-03-31")).ReadJson<Features.Dashboards.PlanDashboard>())
+        Assert.Equal("Open data", (await (await client.GetAsync("/api/plans/demo-2026/dashboard?asOf=2026-03-31")).ReadJson<Standing.PlanDashboard>())
             .Tasks.Single(t => t.Number == 2).TitleEn);
 
         var tasks = Path.Combine(demo, "tasks.json");
@@ -81,7 +81,7 @@ public class SeedLoadingTests : IAsyncLifetime
             Assert.True(milestones.Single(m => m.Code == "M03-2").Active);
             return 0;
         });
-        Assert.Equal("Open public data", (await (await client.GetAsync("/api/plans/demo-2026/dashboard?asOf=2026-03-31")).ReadJson<Features.Dashboards.PlanDashboard>())
+        Assert.Equal("Open public data", (await (await client.GetAsync("/api/plans/demo-2026/dashboard?asOf=2026-03-31")).ReadJson<Standing.PlanDashboard>())
             .Tasks.Single(t => t.Number == 2).TitleEn);
     }
 

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using TaskTracker.Common;
 using TaskTracker.Data;
 using TaskTracker.Domain;
 
@@ -55,7 +56,7 @@ internal static class SignInSetup
         auth.AddCookie(SessionScheme, o =>
         {
             // Cookie expiry is judged by the browser against the wall clock, so these handlers keep the system clock.
-            o.TimeProvider = TimeProvider.System;
+            o.TimeProvider = WallClock.System;
             o.Cookie.Name = SessionCookie;
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Lax; // the provider's redirect back is a top-level navigation
@@ -78,7 +79,7 @@ internal static class SignInSetup
         });
         auth.AddOpenIdConnect(OidcScheme, o =>
         {
-            o.TimeProvider = TimeProvider.System; // the correlation and nonce cookies expire in the browser's time
+            o.TimeProvider = WallClock.System; // the correlation and nonce cookies expire in the browser's time
             o.Authority = settings.Authority;
             o.ClientId = settings.ClientId;
             o.ClientSecret = settings.ClientSecret;
@@ -153,7 +154,7 @@ internal static class SignInSetup
 }
 
 /// <summary>Who the page is talking to, and how it may sign in.</summary>
-public sealed record SessionDto(bool Authenticated, string? Name, string? Role, string? Agency, string? Via, bool SignInAvailable,
+internal sealed record SessionDto(bool Authenticated, string? Name, string? Role, string? Agency, string? Via, bool SignInAvailable,
     string? SignInUrl, string? CsrfToken, string? CsrfHeader);
 
 internal static class SignInEndpoints
@@ -236,6 +237,9 @@ internal sealed class PersonDirectory(TaskTrackerDb db, IOptions<SignInOptions> 
             if (agency is null || agency.IsGroup) return Refuse($"SignIn:Mappings names agency '{code}', which is not an agency of the catalogue.");
         }
 
+        // Not through WriteStep: a sign-in has no caller yet (the person is who is being established), and the first
+        // sign-in relies on the unique subject refusing a concurrent insert, which one enclosing transaction would
+        // abort on PostgreSQL. It touches no plan data (no revision, no outbox); its audit entry is written here.
         var now = clock.GetUtcNow().UtcDateTime;
         var person = await db.Tokens.FirstOrDefaultAsync(t => t.Subject == subject, ct);
         if (person?.RevokedAtUtc is not null) return Refuse($"{name}'s access was revoked.");
@@ -264,7 +268,7 @@ internal sealed class PersonDirectory(TaskTrackerDb db, IOptions<SignInOptions> 
         {
             AtUtc = now, TokenId = person.Id, Actor = name, AgencyId = agency?.Id, Action = isNew ? "person.first-sign-in" : "person.signed-in",
             EntityType = "token", EntityId = person.Id.ToString(),
-            Details = Audit.AuditJson.Serialize(new { subject, role = role.ToString(), agency = agency?.Code }),
+            Details = AuditJson.Serialize(new { subject, role = role.ToString(), agency = agency?.Code }),
         });
         await db.SaveChangesAsync(ct);
 

@@ -9,7 +9,7 @@ using TaskTracker.Data;
 namespace TaskTracker.Features.Access;
 
 /// <summary>Bearer tokens issued by <see cref="TokenService"/>: looked up by hash, refused when revoked or expired.</summary>
-public sealed class TokenAuthenticationHandler(
+internal sealed class TokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
     TaskTrackerDb db, TimeProvider clock, IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
@@ -81,28 +81,9 @@ public sealed class TokenAuthenticationHandler(
     }
 }
 
-/// <summary>The caller as the handlers see it.</summary>
-public sealed class Caller(IHttpContextAccessor http)
+internal static class AccessSetup
 {
-    private ClaimsPrincipal User => http.HttpContext?.User ?? new ClaimsPrincipal();
-    public int? TokenId => int.TryParse(User.FindFirst(Claims.TokenId)?.Value, out var id) ? id : null;
-    public int? AgencyId => int.TryParse(User.FindFirst(Claims.AgencyId)?.Value, out var id) ? id : null;
-    public string? AgencyCode => User.FindFirst(Claims.AgencyCode)?.Value;
-    public string? Role => User.FindFirst(Claims.Role)?.Value;
-    public string? Name => User.Identity?.Name;
-    public bool IsOffice => Role == nameof(Domain.Role.Office);
-
-    /// <summary>An audit entry for a change this caller makes: who, which token, which agency, when, what.</summary>
-    public Domain.AuditEntry Audit(DateTime nowUtc, string action, string entityType, string entityId, object? details) => new()
-    {
-        AtUtc = nowUtc, TokenId = TokenId, Actor = Name, AgencyId = AgencyId, Action = action,
-        EntityType = entityType, EntityId = entityId, Details = details is null ? null : Features.Audit.AuditJson.Serialize(details),
-    };
-}
-
-public static class AccessSetup
-{
-    public static IServiceCollection AddTaskTrackerAccess(this IServiceCollection services, IConfiguration config)
+    public static IServiceCollection AddTaskTrackerAccess(IServiceCollection services, IConfiguration config)
     {
         services.AddOptions<AccessOptions>().Bind(config.GetSection(AccessOptions.Section)).ValidateOnStart();
         var anonymousReads = config.GetSection(AccessOptions.Section).GetValue<bool>(nameof(AccessOptions.AllowAnonymousReads));
@@ -127,4 +108,12 @@ public static class AccessSetup
             .AddPolicy(Policies.OfficeOrAdmin, p => p.RequireRole(nameof(Domain.Role.Office), nameof(Domain.Role.Admin)));
         return services;
     }
+}
+
+internal sealed class AccessOptions
+{
+    public const string Section = "Access";
+
+    /// <summary>Let callers without a token read plans and dashboards. On for a local trial, off by default.</summary>
+    public bool AllowAnonymousReads { get; set; }
 }

@@ -4,11 +4,11 @@ using TaskTracker.Domain;
 
 namespace TaskTracker.Features.Access;
 
-public sealed record CreateTokenBody(Role? Role, string? Agency, string? Name, DateOnly? Expires);
+internal sealed record CreateTokenBody(Role? Role, string? Agency, string? Name, DateOnly? Expires);
 
-public static class TokenEndpoints
+internal static class TokenEndpoints
 {
-    public static IEndpointRouteBuilder MapTokens(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/tokens").WithTags("Tokens").RequireAuthorization(Policies.Admin);
         g.MapGet("/", async Task<Ok<IReadOnlyList<TokenInfo>>> (TokenService tokens, CancellationToken ct) => TypedResults.Ok(await tokens.ListAsync(ct)))

@@ -3,17 +3,16 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Features.Access;
 
-public sealed record TokenInfo(int Id, string Name, Role Role, string? Agency, string Prefix, DateTime CreatedAtUtc,
+internal sealed record TokenInfo(int Id, string Name, Role Role, string? Agency, string Prefix, DateTime CreatedAtUtc,
     DateTime? ExpiresAtUtc, DateTime? RevokedAtUtc, bool Active);
 
-public sealed record CreatedToken(TokenInfo Info, string Token);
+internal sealed record CreatedToken(TokenInfo Info, string Token);
 
 /// <summary>Issues, lists and revokes API tokens. The secret is returned once; only its SHA-256 is stored.</summary>
-public sealed class TokenService(TaskTrackerDb db, TimeProvider clock)
+internal sealed class TokenService(TaskTrackerDb db, TimeProvider clock)
 {
     private const string SecretPrefix = "tt_";
 
@@ -58,7 +57,7 @@ public sealed class TokenService(TaskTrackerDb db, TimeProvider clock)
         {
             AtUtc = now, TokenId = actorTokenId, Actor = actorTokenId is null ? "cli" : null, Action = "token.created",
             EntityType = "token", EntityId = token.Id.ToString(),
-            Details = TaskTracker.Features.Audit.AuditJson.Serialize(new { role = role.ToString(), agency = agency?.Code, token.Name, token.Prefix, expiresAtUtc = expiresAt }),
+            Details = AuditJson.Serialize(new { role = role.ToString(), agency = agency?.Code, token.Name, token.Prefix, expiresAtUtc = expiresAt }),
         });
         await db.SaveChangesAsync(ct);
         return new CreatedToken(ToInfo(token, agency?.Code, now), secret);

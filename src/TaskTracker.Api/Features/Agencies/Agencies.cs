@@ -3,16 +3,15 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Features.Agencies;
 
-public sealed record AgencySummary(string Code, string NameZh, string? ShortNameZh, string NameEn, string Kind,
+internal sealed record AgencySummary(string Code, string NameZh, string? ShortNameZh, string NameEn, string Kind,
     IReadOnlyList<string> Aliases, IReadOnlyList<string> Members, IReadOnlyList<string> MemberOf);
 
-public sealed record ListAgenciesQuery(string? Kind, string? Q) : IQuery<IReadOnlyList<AgencySummary>>;
+internal sealed record ListAgenciesQuery(string? Kind, string? Q) : IQuery<IReadOnlyList<AgencySummary>>;
 
-public sealed class ListAgenciesValidator : AbstractValidator<ListAgenciesQuery>
+internal sealed class ListAgenciesValidator : AbstractValidator<ListAgenciesQuery>
 {
     public ListAgenciesValidator()
     {
@@ -22,7 +21,7 @@ public sealed class ListAgenciesValidator : AbstractValidator<ListAgenciesQuery>
     }
 }
 
-public sealed class ListAgenciesHandler(TaskTrackerDb db) : IQueryHandler<ListAgenciesQuery, IReadOnlyList<AgencySummary>>
+internal sealed class ListAgenciesHandler(TaskTrackerDb db) : IQueryHandler<ListAgenciesQuery, IReadOnlyList<AgencySummary>>
 {
     public async ValueTask<IReadOnlyList<AgencySummary>> Handle(ListAgenciesQuery q, CancellationToken ct)
     {
@@ -47,15 +46,15 @@ public sealed class ListAgenciesHandler(TaskTrackerDb db) : IQueryHandler<ListAg
     }
 }
 
-public sealed record ResponsibilityDto(string Plan, int TaskNumber, string TaskTitleZh, string TaskTitleEn, IReadOnlyList<int> Clauses, string? ViaGroup);
+internal sealed record ResponsibilityDto(string Plan, int TaskNumber, string TaskTitleZh, string TaskTitleEn, IReadOnlyList<int> Clauses, string? ViaGroup);
 
-public sealed record AgencyDetail(string Code, string NameZh, string? ShortNameZh, string NameEn, string Kind,
+internal sealed record AgencyDetail(string Code, string NameZh, string? ShortNameZh, string NameEn, string Kind,
     IReadOnlyList<string> Aliases, IReadOnlyList<string> Members, IReadOnlyList<string> MemberOf,
     IReadOnlyList<ResponsibilityDto> Leads, IReadOnlyList<ResponsibilityDto> CooperatesOn);
 
-public sealed record GetAgencyQuery(string Code) : IQuery<AgencyDetail>;
+internal sealed record GetAgencyQuery(string Code) : IQuery<AgencyDetail>;
 
-public sealed class GetAgencyHandler(TaskTrackerDb db) : IQueryHandler<GetAgencyQuery, AgencyDetail>
+internal sealed class GetAgencyHandler(TaskTrackerDb db) : IQueryHandler<GetAgencyQuery, AgencyDetail>
 {
     public async ValueTask<AgencyDetail> Handle(GetAgencyQuery q, CancellationToken ct)
     {
@@ -65,7 +64,7 @@ public sealed class GetAgencyHandler(TaskTrackerDb db) : IQueryHandler<GetAgency
             .AsSplitQuery()
             .FirstOrDefaultAsync(x => x.Code == q.Code, ct) ?? throw new NotFoundException("Agency", q.Code);
 
-        var ids = a.MemberOf.Select(m => m.GroupId).Append(a.Id).ToList();
+        var ids = Responsibility.ActingAs(a.Id, a.MemberOf.Select(m => m.GroupId));
         var links = await db.ClauseAgencies.AsNoTracking()
             .Where(x => ids.Contains(x.AgencyId))
             .Select(x => new

@@ -3,9 +3,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace TaskTracker.Features.Agencies;
 
-public static class AgencyEndpoints
+internal static class AgencyEndpoints
 {
-    public static IEndpointRouteBuilder MapAgencies(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/agencies").WithTags("Agencies");
 

@@ -3,16 +3,14 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
-using TaskTracker.Features.Access;
-using TaskTracker.Features.Plans;
 
 namespace TaskTracker.Features.Audit;
 
-public sealed record AuditDto(long Id, DateTime AtUtc, int? TokenId, string? Actor, string? Agency, string Action, string EntityType, string EntityId, string? Details);
+internal sealed record AuditDto(long Id, DateTime AtUtc, int? TokenId, string? Actor, string? Agency, string Action, string EntityType, string EntityId, string? Details);
 
-public sealed record ListAuditQuery(string? EntityType, string? EntityId, string? Action, int Page = 1, int PageSize = 100) : IQuery<Paged<AuditDto>>;
+internal sealed record ListAuditQuery(string? EntityType, string? EntityId, string? Action, int Page = 1, int PageSize = 100) : IQuery<Paged<AuditDto>>;
 
-public sealed class ListAuditValidator : AbstractValidator<ListAuditQuery>
+internal sealed class ListAuditValidator : AbstractValidator<ListAuditQuery>
 {
     public ListAuditValidator()
     {
@@ -24,7 +22,7 @@ public sealed class ListAuditValidator : AbstractValidator<ListAuditQuery>
     }
 }
 
-public sealed class ListAuditHandler(TaskTrackerDb db) : IQueryHandler<ListAuditQuery, Paged<AuditDto>>
+internal sealed class ListAuditHandler(TaskTrackerDb db) : IQueryHandler<ListAuditQuery, Paged<AuditDto>>
 {
     public async ValueTask<Paged<AuditDto>> Handle(ListAuditQuery q, CancellationToken ct)
     {
@@ -42,9 +40,9 @@ public sealed class ListAuditHandler(TaskTrackerDb db) : IQueryHandler<ListAudit
     }
 }
 
-public static class AuditEndpoints
+internal static class AuditEndpoints
 {
-    public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {
         app.MapGet("/api/audit", async Task<Ok<Paged<AuditDto>>> (string? entityType, string? entityId, string? action, int? page, int? pageSize, ISender m, CancellationToken ct) =>
                 TypedResults.Ok(await m.Send(new ListAuditQuery(entityType, entityId, action, page ?? 1, pageSize ?? 100), ct)))
@@ -55,13 +53,3 @@ public static class AuditEndpoints
     }
 }
 
-/// <summary>Audit details as readable JSON (Chinese kept as written, not \u-escaped).</summary>
-public static class AuditJson
-{
-    private static readonly System.Text.Json.JsonSerializerOptions Options = new()
-    {
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All),
-    };
-
-    public static string Serialize(object value) => System.Text.Json.JsonSerializer.Serialize(value, Options);
-}

@@ -1,63 +1,44 @@
 using FluentValidation;
 using Mediator;
-using TaskTracker.Features.Progress;
 
 namespace TaskTracker.Features.Dashboards;
 
-public sealed record GetPlanDashboardQuery(string Plan, DateOnly? AsOf, DateOnly? KnownAt = null) : IQuery<PlanDashboard>;
-public sealed record GetAgencyDashboardQuery(string Plan, string Agency, DateOnly? AsOf, DateOnly? KnownAt = null) : IQuery<AgencyDashboard>;
-public sealed record GetTargetSeriesQuery(int TargetId, DateOnly? AsOf, DateOnly? KnownAt = null) : IQuery<TargetSeriesDto>;
+internal sealed record GetPlanDashboardQuery(string Plan, DateOnly? AsOf, DateOnly? KnownAt = null) : IQuery<PlanDashboard>;
+internal sealed record GetAgencyDashboardQuery(string Plan, string Agency, DateOnly? AsOf, DateOnly? KnownAt = null) : IQuery<AgencyDashboard>;
+internal sealed record GetTargetSeriesQuery(int TargetId, DateOnly? AsOf, DateOnly? KnownAt = null) : IQuery<TargetSeriesDto>;
 
-/// <summary>Dates far outside any plan are almost certainly typos; refuse them by name rather than compute nonsense.</summary>
-public static class AsOfRule
-{
-    public static readonly DateOnly Min = new(2000, 1, 1);
-    public static readonly DateOnly Max = new(2100, 12, 31);
-
-    public static void Apply<T>(AbstractValidator<T> v, System.Linq.Expressions.Expression<Func<T, DateOnly?>> asOf,
-        System.Linq.Expressions.Expression<Func<T, DateOnly?>>? knownAt = null)
-    {
-        Date(v, asOf, "asOf");
-        if (knownAt is not null) Date(v, knownAt, "knownAt");
-    }
-
-    private static void Date<T>(AbstractValidator<T> v, System.Linq.Expressions.Expression<Func<T, DateOnly?>> date, string name) =>
-        v.RuleFor(date).Must(d => d is null || (d >= Min && d <= Max)).OverridePropertyName(name)
-            .WithMessage($"{name} must be between {Min:yyyy-MM-dd} and {Max:yyyy-MM-dd}.");
-}
-
-public sealed class GetPlanDashboardValidator : AbstractValidator<GetPlanDashboardQuery>
+internal sealed class GetPlanDashboardValidator : AbstractValidator<GetPlanDashboardQuery>
 {
     public GetPlanDashboardValidator() => AsOfRule.Apply(this, x => x.AsOf, x => x.KnownAt);
 }
 
-public sealed class GetAgencyDashboardValidator : AbstractValidator<GetAgencyDashboardQuery>
+internal sealed class GetAgencyDashboardValidator : AbstractValidator<GetAgencyDashboardQuery>
 {
     public GetAgencyDashboardValidator() => AsOfRule.Apply(this, x => x.AsOf, x => x.KnownAt);
 }
 
-public sealed class GetTargetSeriesValidator : AbstractValidator<GetTargetSeriesQuery>
+internal sealed class GetTargetSeriesValidator : AbstractValidator<GetTargetSeriesQuery>
 {
     public GetTargetSeriesValidator() => AsOfRule.Apply(this, x => x.AsOf, x => x.KnownAt);
 }
 
-public sealed class GetPlanDashboardHandler(DashboardCalculator calc, TimeProvider clock) : IQueryHandler<GetPlanDashboardQuery, PlanDashboard>
+internal sealed class GetPlanDashboardHandler(StandingCalculator calc, TimeProvider clock) : IQueryHandler<GetPlanDashboardQuery, PlanDashboard>
 {
     public async ValueTask<PlanDashboard> Handle(GetPlanDashboardQuery q, CancellationToken ct)
     {
-        var result = await calc.ComputeAsync(await calc.PlanAsync(q.Plan, ct), q.AsOf ?? ChinaTime.Today(clock), q.KnownAt, ct);
-        if (q.AsOf is null && q.KnownAt is null) Operations.TaskTrackerMetrics.SetOverdue(result.Plan, result.MeasureCounts.Overdue);
+        var result = await calc.ComputeAsync(await calc.PlanAsync(q.Plan, ct), ChinaTime.AsOfOrToday(q.AsOf, clock), q.KnownAt, ct);
+        if (q.AsOf is null && q.KnownAt is null) TaskTrackerMetrics.SetOverdue(result.Plan, result.MeasureCounts.Overdue);
         return result;
     }
 }
 
-public sealed class GetAgencyDashboardHandler(DashboardCalculator calc, TimeProvider clock) : IQueryHandler<GetAgencyDashboardQuery, AgencyDashboard>
+internal sealed class GetAgencyDashboardHandler(StandingCalculator calc, TimeProvider clock) : IQueryHandler<GetAgencyDashboardQuery, AgencyDashboard>
 {
     public async ValueTask<AgencyDashboard> Handle(GetAgencyDashboardQuery q, CancellationToken ct) =>
-        await calc.ForAgencyAsync(await calc.PlanAsync(q.Plan, ct), q.Agency, q.AsOf ?? ChinaTime.Today(clock), q.KnownAt, ct);
+        await calc.ForAgencyAsync(await calc.PlanAsync(q.Plan, ct), q.Agency, ChinaTime.AsOfOrToday(q.AsOf, clock), q.KnownAt, ct);
 }
 
-public sealed class GetTargetSeriesHandler(DashboardCalculator calc, TimeProvider clock) : IQueryHandler<GetTargetSeriesQuery, TargetSeriesDto>
+internal sealed class GetTargetSeriesHandler(StandingCalculator calc, TimeProvider clock) : IQueryHandler<GetTargetSeriesQuery, TargetSeriesDto>
 {
     public async ValueTask<TargetSeriesDto> Handle(GetTargetSeriesQuery q, CancellationToken ct) =>
         await calc.SeriesAsync(q.TargetId, q.AsOf, q.KnownAt, () => ChinaTime.Today(clock), ct);

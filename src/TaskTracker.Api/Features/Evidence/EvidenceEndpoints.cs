@@ -3,27 +3,19 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using TaskTracker.Common;
 using TaskTracker.Data;
-using TaskTracker.Features.Access;
-using TaskTracker.Features.Progress;
-using TaskTracker.Infrastructure;
+using TaskTracker.Domain;
 
 namespace TaskTracker.Features.Evidence;
 
 /// <summary>What a reader learns about an evidence file (never its bytes).</summary>
-public sealed record AttachmentDto(long Id, long ReportId, string FileName, string ContentType, long Size, string Sha256,
+internal sealed record AttachmentDto(long Id, long ReportId, string FileName, string ContentType, long Size, string Sha256,
     DateTime UploadedAtUtc, string Href);
 
 internal static class EvidenceEndpoints
 {
-    public static IServiceCollection AddEvidence(this IServiceCollection services, IConfiguration config)
-    {
-        services.AddOptions<EvidenceOptions>().Bind(config.GetSection(EvidenceOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddScoped<EvidenceAccess>();
-        return services;
-    }
-
-    public static IEndpointRouteBuilder MapEvidence(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {
         app.MapPost("/api/reports/{reportId:long}/attachments", Upload)
             .WithTags("Evidence").WithName("AddReportAttachment")
@@ -46,11 +38,11 @@ internal static class EvidenceEndpoints
     }
 
     private static async Task<Created<AttachmentDto>> Upload(long reportId, HttpRequest request, TaskTrackerDb db, Caller caller,
-        IOptions<EvidenceOptions> options, TimeProvider clock, IdempotencyRecorder idempotency, CancellationToken ct)
+        IOptions<EvidenceOptions> options, WriteStep write, CancellationToken ct)
     {
         var limits = options.Value;
         var report = await db.Reports.AsNoTracking().Where(r => r.Id == reportId)
-            .Select(r => new { r.Id, r.AgencyId, MeasureCode = r.Measure.Code }).FirstOrDefaultAsync(ct)
+            .Select(r => new { r.Id, r.AgencyId, MeasureCode = r.Measure.Code, r.Measure.PlanId }).FirstOrDefaultAsync(ct)
             ?? throw new NotFoundException("Report", reportId.ToString());
         if (report.AgencyId != caller.AgencyId)
             throw new ForbiddenException($"Report {reportId} was filed by another agency; only the filing agency can attach evidence to it.");
@@ -75,25 +67,27 @@ internal static class EvidenceEndpoints
             ?? throw new UnsupportedFileException($"The file's content is not a {FileSniffer.Accepted} document (checked from its bytes, not its name).");
         var fileName = CleanFileName(file.FileName, kind);
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (await db.Attachments.CountAsync(a => a.ReportId == reportId, ct) >= limits.MaxFilesPerReport)
-            throw new ConflictException($"Report {reportId} already carries {limits.MaxFilesPerReport} files, the most one report may have.");
-        var attachment = new Attachment
+        // Through the write step: one transaction with the audit entry, the stored Idempotency-Key response and the plan's
+        // revision (the report's evidence is part of what the plan's pages show).
+        var dto = await write.RunAsync(report.PlanId, async scope =>
         {
-            ReportId = reportId, AgencyId = report.AgencyId, TokenId = caller.TokenId, FileName = fileName, ContentType = kind.ContentType,
-            Size = content.LongLength, Sha256 = Convert.ToHexStringLower(SHA256.HashData(content)), Content = content, UploadedAtUtc = now,
-        };
-        db.Attachments.Add(attachment);
-        await db.SaveChangesAsync(ct);
-        db.Audit.Add(caller.Audit(now, "attachment.added", "attachment", attachment.Id.ToString(), new
-        {
-            report = reportId, measure = report.MeasureCode, attachment.FileName, attachment.ContentType, attachment.Size, attachment.Sha256,
-        }));
-        var dto = ToDto(attachment);
-        idempotency.Complete(StatusCodes.Status201Created, dto, dto.Href);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+            if (await db.Attachments.CountAsync(a => a.ReportId == reportId, ct) >= limits.MaxFilesPerReport)
+                throw new ConflictException($"Report {reportId} already carries {limits.MaxFilesPerReport} files, the most one report may have.");
+            var attachment = new Attachment
+            {
+                ReportId = reportId, AgencyId = report.AgencyId, TokenId = caller.TokenId, FileName = fileName, ContentType = kind.ContentType,
+                Size = content.LongLength, Sha256 = Convert.ToHexStringLower(SHA256.HashData(content)), Content = content, UploadedAtUtc = scope.Now,
+            };
+            db.Attachments.Add(attachment);
+            await db.SaveChangesAsync(ct);
+            scope.Audit("attachment.added", "attachment", attachment.Id.ToString(), new
+            {
+                report = reportId, measure = report.MeasureCode, attachment.FileName, attachment.ContentType, attachment.Size, attachment.Sha256,
+            });
+            var dto = ToDto(attachment);
+            scope.Respond(StatusCodes.Status201Created, dto, dto.Href);
+            return dto;
+        }, ct);
         return TypedResults.Created(dto.Href, dto);
     }
 
@@ -145,28 +139,22 @@ internal static class EvidenceEndpoints
         new([new FluentValidation.Results.ValidationFailure(field, message)]);
 }
 
-/// <summary>Who may see a report's evidence: the office, and the agencies that answer for the report's measure.</summary>
-internal sealed class EvidenceAccess(TaskTrackerDb db, Caller caller, MeasureContext measures)
+/// <summary>Who may see a report's evidence: the office, the filing agency, and the agencies that answer for the report's
+/// measure (the same <see cref="Responsibility"/> that decides who may file on it, office assignments included).</summary>
+internal sealed class EvidenceAccess(TaskTrackerDb db, Caller caller, Responsibility responsibility)
 {
     public async Task RequireReadableAsync(long reportId, CancellationToken ct)
     {
-        var report = await db.Reports.AsNoTracking().Where(r => r.Id == reportId).Select(r => new { r.MeasureId, r.AgencyId })
+        var report = await db.Reports.AsNoTracking().Where(r => r.Id == reportId)
+            .Select(r => new { r.MeasureId, r.AgencyId, r.Measure.ClauseId, r.Measure.TaskId, r.Measure.Plan.OwnerAgencyId })
             .FirstOrDefaultAsync(ct) ?? throw new NotFoundException("Report", reportId.ToString());
         if (caller.IsOffice) return;
         if (caller.AgencyId is { } agency)
         {
             if (agency == report.AgencyId) return;
-            // The same rule that decides who may file on the measure decides who may read its evidence.
-            var measure = await measures.LoadAsync(report.MeasureId, ct);
-            if (measure?.ResponsibleAgencyIds.Contains(agency) == true) return;
+            var writers = await responsibility.WritersOfMeasureAsync(report.MeasureId, report.ClauseId, report.TaskId, report.OwnerAgencyId, ct);
+            if (writers.Contains(agency)) return;
         }
         throw new ForbiddenException($"Evidence of report {reportId} is open to the office and the agencies responsible for its measure only.");
     }
 }
-
-/// <summary>An upload larger than the configured cap; mapped to 413.</summary>
-public sealed class PayloadTooLargeException(long size, long limit)
-    : Exception($"The file is {size} bytes; evidence files may be at most {limit} bytes (Evidence:MaxFileBytes).");
-
-/// <summary>A file whose bytes are not a type the service accepts, or whose name claims another type; mapped to 415.</summary>
-public sealed class UnsupportedFileException(string message) : Exception(message);

@@ -16,15 +16,6 @@ internal sealed class EvidenceOptions
     public const long MultipartOverheadBytes = 64 * 1024;
 }
 
-/// <summary>
-/// Endpoint metadata: this endpoint takes bodies up to its own limit instead of the general one (the body-size
-/// middleware asks it).
-/// </summary>
-internal interface IBodyLimitMetadata
-{
-    long MaxBodyBytes(IServiceProvider services);
-}
-
 internal sealed class EvidenceUploadLimit : IBodyLimitMetadata
 {
     public long MaxBodyBytes(IServiceProvider services) =>

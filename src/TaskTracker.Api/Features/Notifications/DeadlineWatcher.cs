@@ -1,8 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Features.Dashboards;
-using TaskTracker.Features.Progress;
 
 namespace TaskTracker.Features.Notifications;
 
@@ -12,7 +10,7 @@ namespace TaskTracker.Features.Notifications;
 /// (<c>measure.overdue:{id}:{due}</c>, <c>instruction.overdue:{id}:{replyBy}</c>), so a scan after downtime catches
 /// up, repeated scans add nothing, and of two instances scanning together one wins on the unique index.
 /// </summary>
-public sealed class DeadlineWatcher(TaskTrackerDb db, DashboardCalculator dashboards, TimeProvider clock, ILogger<DeadlineWatcher> logger)
+internal sealed class DeadlineWatcher(TaskTrackerDb db, StandingCalculator dashboards, TimeProvider clock, ILogger<DeadlineWatcher> logger)
 {
     public static string MeasureKey(int measureId, DateOnly due) => $"{EventTypes.MeasureOverdue}:{measureId}:{due:yyyy-MM-dd}";
     public static string InstructionKey(int instructionId, DateOnly replyBy) => $"{EventTypes.InstructionOverdue}:{instructionId}:{replyBy:yyyy-MM-dd}";

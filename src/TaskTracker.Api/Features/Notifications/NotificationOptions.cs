@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace TaskTracker.Features.Notifications;
 
 /// <summary>Webhook delivery and deadline scanning (section <c>Notifications</c>). Validated when the service starts.</summary>
-public sealed class NotificationOptions
+internal sealed class NotificationOptions
 {
     public const string Section = "Notifications";
 

@@ -8,7 +8,7 @@ namespace TaskTracker.Features.Notifications;
 /// The waiting is in real time; "now" for due dates, leases and backoff comes from the injected TimeProvider.
 /// A failed round is logged and the loop carries on.
 /// </summary>
-public sealed class NotificationWorker(IServiceScopeFactory scopes, IOptions<NotificationOptions> options, ILogger<NotificationWorker> logger) : BackgroundService
+internal sealed class NotificationWorker(IServiceScopeFactory scopes, IOptions<NotificationOptions> options, ILogger<NotificationWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -53,9 +53,9 @@ public sealed class NotificationWorker(IServiceScopeFactory scopes, IOptions<Not
     }
 }
 
-public static class NotificationSetup
+internal static class NotificationSetup
 {
-    public static IServiceCollection AddNotifications(this IServiceCollection services, IConfiguration config)
+    public static IServiceCollection AddNotificationServices(IServiceCollection services, IConfiguration config)
     {
         var builder = services.AddOptions<NotificationOptions>().Bind(config.GetSection(NotificationOptions.Section)).ValidateDataAnnotations();
         foreach (var (check, message) in NotificationOptions.Rules) builder.Validate(check, message);

@@ -10,12 +10,12 @@ using TaskTracker.Domain;
 namespace TaskTracker.Features.Notifications;
 
 /// <summary>Who this process is when it claims deliveries: unique per running instance, also within one test process.</summary>
-public sealed class NotificationInstance
+internal sealed class NotificationInstance
 {
     public string Id { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
 }
 
-public static class WebhookSignature
+internal static class WebhookSignature
 {
     public const string EventHeader = "X-TaskTracker-Event";
     public const string DeliveryHeader = "X-TaskTracker-Delivery";
@@ -32,7 +32,7 @@ public static class WebhookSignature
 /// expired → this claim's owner mark and a lease), so of several instances on one database exactly one sends it;
 /// the result is only written while the lease is still this claim's.
 /// </summary>
-public sealed class WebhookDispatcher(TaskTrackerDb db, IHttpClientFactory httpFactory, TimeProvider clock,
+internal sealed class WebhookDispatcher(TaskTrackerDb db, IHttpClientFactory httpFactory, TimeProvider clock,
     IOptions<NotificationOptions> options, NotificationInstance instance, ILogger<WebhookDispatcher> logger)
 {
     public const string HttpClientName = "webhooks";

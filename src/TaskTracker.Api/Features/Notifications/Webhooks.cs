@@ -5,31 +5,27 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Features.Access;
-using TaskTracker.Features.Audit;
-using TaskTracker.Features.Plans;
-using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Features.Notifications;
 
-public sealed record CreateWebhookBody(string? Url, string[]? EventTypes, string? Description);
+internal sealed record CreateWebhookBody(string? Url, string[]? EventTypes, string? Description);
 
-public sealed record WebhookDto(int Id, string Url, IReadOnlyList<string> EventTypes, string? Description, bool Active, DateTime CreatedAtUtc);
+internal sealed record WebhookDto(int Id, string Url, IReadOnlyList<string> EventTypes, string? Description, bool Active, DateTime CreatedAtUtc);
 
 /// <summary>The registration answer: the only time the signing secret is shown.</summary>
-public sealed record WebhookCreatedDto(int Id, string Url, IReadOnlyList<string> EventTypes, string? Description, bool Active, DateTime CreatedAtUtc, string Secret);
+internal sealed record WebhookCreatedDto(int Id, string Url, IReadOnlyList<string> EventTypes, string? Description, bool Active, DateTime CreatedAtUtc, string Secret);
 
-public sealed record DeliveryDto(long Id, long EventId, string EventType, DateTime EventCreatedAtUtc, int SubscriptionId, string Url, DeliveryState State,
+internal sealed record DeliveryDto(long Id, long EventId, string EventType, DateTime EventCreatedAtUtc, int SubscriptionId, string Url, DeliveryState State,
     int Attempts, DateTime? NextAttemptAtUtc, int? LastStatusCode, string? LastError, DateTime? DeliveredAtUtc);
 
-public sealed record CreateWebhookCommand(CreateWebhookBody Body) : ICommand<WebhookCreatedDto>;
-public sealed record ListWebhooksQuery : IQuery<IReadOnlyList<WebhookDto>>;
-public sealed record GetWebhookQuery(int Id) : IQuery<WebhookDto>;
-public sealed record DeactivateWebhookCommand(int Id) : ICommand<WebhookDto>;
-public sealed record ListDeliveriesQuery(string? State, int? SubscriptionId, int Page = 1, int PageSize = 100) : IQuery<Paged<DeliveryDto>>;
-public sealed record RedriveDeliveryCommand(long Id) : ICommand<DeliveryDto>;
+internal sealed record CreateWebhookCommand(CreateWebhookBody Body) : ICommand<WebhookCreatedDto>;
+internal sealed record ListWebhooksQuery : IQuery<IReadOnlyList<WebhookDto>>;
+internal sealed record GetWebhookQuery(int Id) : IQuery<WebhookDto>;
+internal sealed record DeactivateWebhookCommand(int Id) : ICommand<WebhookDto>;
+internal sealed record ListDeliveriesQuery(string? State, int? SubscriptionId, int Page = 1, int PageSize = 100) : IQuery<Paged<DeliveryDto>>;
+internal sealed record RedriveDeliveryCommand(long Id) : ICommand<DeliveryDto>;
 
-public sealed class CreateWebhookValidator : AbstractValidator<CreateWebhookCommand>
+internal sealed class CreateWebhookValidator : AbstractValidator<CreateWebhookCommand>
 {
     public CreateWebhookValidator()
     {
@@ -45,12 +41,12 @@ public sealed class CreateWebhookValidator : AbstractValidator<CreateWebhookComm
             .WithMessage(x => $"unknown event type(s): {string.Join(", ", x.Body.EventTypes!.Where(e => e is null || !EventTypes.All.Contains(e)).Select(e => $"'{e}'"))}. " +
                               $"Known: {string.Join(", ", EventTypes.All.Order())}; leave empty for all.");
         RuleFor(x => x.Body.Description).MaximumLength(500).OverridePropertyName("description");
-        RuleFor(x => x.Body.Description).Must(d => Progress.ReportRules.BeCleanText(d!)).When(x => x.Body.Description is not null)
+        RuleFor(x => x.Body.Description).Must(d => Text.BeCleanText(d!)).When(x => x.Body.Description is not null)
             .OverridePropertyName("description").WithMessage("description must not contain control characters.");
     }
 }
 
-public sealed class ListDeliveriesValidator : AbstractValidator<ListDeliveriesQuery>
+internal sealed class ListDeliveriesValidator : AbstractValidator<ListDeliveriesQuery>
 {
     public ListDeliveriesValidator()
     {
@@ -62,26 +58,26 @@ public sealed class ListDeliveriesValidator : AbstractValidator<ListDeliveriesQu
 }
 
 /// <summary>Webhook registrations and their deliveries, managed by the office and admins. Every change is audited.</summary>
-public sealed class WebhookHandlers(TaskTrackerDb db, Caller caller, TimeProvider clock)
+internal sealed class WebhookHandlers(TaskTrackerDb db, WriteStep write)
     : ICommandHandler<CreateWebhookCommand, WebhookCreatedDto>, IQueryHandler<ListWebhooksQuery, IReadOnlyList<WebhookDto>>,
       IQueryHandler<GetWebhookQuery, WebhookDto>, ICommandHandler<DeactivateWebhookCommand, WebhookDto>,
       IQueryHandler<ListDeliveriesQuery, Paged<DeliveryDto>>, ICommandHandler<RedriveDeliveryCommand, DeliveryDto>
 {
     public async ValueTask<WebhookCreatedDto> Handle(CreateWebhookCommand cmd, CancellationToken ct)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var s = new WebhookSubscription
+        var s = await write.RunAsync(null, async w =>
         {
-            Url = cmd.Body.Url!, Secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
-            EventTypes = (cmd.Body.EventTypes ?? []).Distinct().Order().ToList(), Description = cmd.Body.Description, CreatedAtUtc = now,
-        };
-        db.WebhookSubscriptions.Add(s);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
-        // The secret is never written to the audit trail.
-        AddAudit(now, "webhook.created", "webhook", s.Id.ToString(), new { s.Url, s.EventTypes, s.Description });
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+            var sub = new WebhookSubscription
+            {
+                Url = cmd.Body.Url!, Secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
+                EventTypes = (cmd.Body.EventTypes ?? []).Distinct().Order().ToList(), Description = cmd.Body.Description, CreatedAtUtc = w.Now,
+            };
+            db.WebhookSubscriptions.Add(sub);
+            await db.SaveChangesAsync(ct);
+            // The secret is never written to the audit trail.
+            w.Audit("webhook.created", "webhook", sub.Id.ToString(), new { sub.Url, sub.EventTypes, sub.Description });
+            return sub;
+        }, ct);
         return new WebhookCreatedDto(s.Id, s.Url, s.EventTypes, s.Description, s.Active, s.CreatedAtUtc, s.Secret);
     }
 
@@ -95,16 +91,16 @@ public sealed class WebhookHandlers(TaskTrackerDb db, Caller caller, TimeProvide
     {
         var s = await db.WebhookSubscriptions.FirstOrDefaultAsync(x => x.Id == cmd.Id, ct) ?? throw new NotFoundException("Webhook", cmd.Id.ToString());
         if (!s.Active) return Dto(s); // deleting twice changes nothing
-        var now = clock.GetUtcNow().UtcDateTime;
         s.Active = false;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // Its deliveries stay as history; the ones still waiting will not be sent any more.
-        var cancelled = await db.WebhookDeliveries.Where(d => d.SubscriptionId == s.Id && d.State == DeliveryState.Pending)
-            .ExecuteUpdateAsync(u => u.SetProperty(d => d.State, DeliveryState.Failed).SetProperty(d => d.LastError, "webhook deactivated")
-                .SetProperty(d => d.LeaseOwner, (string?)null).SetProperty(d => d.LeaseUntilUtc, (DateTime?)null), ct);
-        AddAudit(now, "webhook.deactivated", "webhook", s.Id.ToString(), new { s.Url, pendingDeliveriesCancelled = cancelled });
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        await write.RunAsync(null, async w =>
+        {
+            // Its deliveries stay as history; the ones still waiting will not be sent any more.
+            var cancelled = await db.WebhookDeliveries.Where(d => d.SubscriptionId == s.Id && d.State == DeliveryState.Pending)
+                .ExecuteUpdateAsync(u => u.SetProperty(d => d.State, DeliveryState.Failed).SetProperty(d => d.LastError, "webhook deactivated")
+                    .SetProperty(d => d.LeaseOwner, (string?)null).SetProperty(d => d.LeaseUntilUtc, (DateTime?)null), ct);
+            w.Audit("webhook.deactivated", "webhook", s.Id.ToString(), new { s.Url, pendingDeliveriesCancelled = cancelled });
+            return cancelled;
+        }, ct);
         return Dto(s);
     }
 
@@ -129,17 +125,17 @@ public sealed class WebhookHandlers(TaskTrackerDb db, Caller caller, TimeProvide
         if (d.State != DeliveryState.Failed)
             throw new ConflictException($"Delivery {d.Id} is {d.State.ToString().ToLowerInvariant()}; only failed deliveries can be re-driven.");
         if (!d.Subscription.Active) throw new ConflictException($"Webhook {d.SubscriptionId} is deactivated; register it again to receive events.");
-        var now = clock.GetUtcNow().UtcDateTime;
         var before = new { d.Attempts, d.LastStatusCode, d.LastError };
-        // Conditional, so two people re-driving at once (or on two instances) reset it once.
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var changed = await db.WebhookDeliveries.Where(x => x.Id == d.Id && x.State == DeliveryState.Failed)
-            .ExecuteUpdateAsync(u => u.SetProperty(x => x.State, DeliveryState.Pending).SetProperty(x => x.Attempts, 0)
-                .SetProperty(x => x.NextAttemptAtUtc, now).SetProperty(x => x.LeaseOwner, (string?)null).SetProperty(x => x.LeaseUntilUtc, (DateTime?)null), ct);
-        if (changed == 0) throw new ConflictException($"Delivery {d.Id} was re-driven at the same time.");
-        AddAudit(now, "webhook.delivery.redriven", "webhook-delivery", d.Id.ToString(), new { subscriptionId = d.SubscriptionId, d.EventId, previous = before });
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        await write.RunAsync(null, async w =>
+        {
+            // Conditional, so two people re-driving at once (or on two instances) reset it once.
+            var changed = await db.WebhookDeliveries.Where(x => x.Id == d.Id && x.State == DeliveryState.Failed)
+                .ExecuteUpdateAsync(u => u.SetProperty(x => x.State, DeliveryState.Pending).SetProperty(x => x.Attempts, 0)
+                    .SetProperty(x => x.NextAttemptAtUtc, w.Now).SetProperty(x => x.LeaseOwner, (string?)null).SetProperty(x => x.LeaseUntilUtc, (DateTime?)null), ct);
+            if (changed == 0) throw new ConflictException($"Delivery {d.Id} was re-driven at the same time.");
+            w.Audit("webhook.delivery.redriven", "webhook-delivery", d.Id.ToString(), new { subscriptionId = d.SubscriptionId, d.EventId, previous = before });
+            return changed;
+        }, ct);
         return await Project(db.WebhookDeliveries.AsNoTracking().Where(x => x.Id == d.Id)).FirstAsync(ct);
     }
 
@@ -148,14 +144,11 @@ public sealed class WebhookHandlers(TaskTrackerDb db, Caller caller, TimeProvide
             d.State == DeliveryState.Pending ? d.NextAttemptAtUtc : null, d.LastStatusCode, d.LastError, d.DeliveredAtUtc));
 
     private static WebhookDto Dto(WebhookSubscription s) => new(s.Id, s.Url, s.EventTypes, s.Description, s.Active, s.CreatedAtUtc);
-
-    private void AddAudit(DateTime now, string action, string entityType, string entityId, object details) =>
-        db.Audit.Add(caller.Audit(now, action, entityType, entityId, details));
 }
 
-public static class WebhookEndpoints
+internal static class WebhookEndpoints
 {
-    public static IEndpointRouteBuilder MapNotifications(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/webhooks").WithTags("Notifications").RequireAuthorization(Policies.OfficeOrAdmin);
         g.MapPost("", async Task<Created<WebhookCreatedDto>> (CreateWebhookBody body, ISender m, CancellationToken ct) =>

@@ -4,22 +4,17 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Features.Access;
-using TaskTracker.Features.Dashboards;
-using TaskTracker.Features.Plans;
-using TaskTracker.Features.Progress;
-using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Features.Oversight;
 
-public sealed record InboxItem(string Kind, DateOnly Deadline, int DaysLeft, string? Plan, int? TaskNumber, int? MeasureId, string? Code,
+internal sealed record InboxItem(string Kind, DateOnly Deadline, int DaysLeft, string? Plan, int? TaskNumber, int? MeasureId, string? Code,
     string TitleZh, string TitleEn, long? ReportId = null, int? InstructionId = null, string? Comment = null, IReadOnlyList<string>? Periods = null);
 
-public sealed record Inbox(AgencyRef Agency, DateOnly AsOf, IReadOnlyList<InboxItem> Items);
+internal sealed record Inbox(AgencyRef Agency, DateOnly AsOf, IReadOnlyList<InboxItem> Items);
 
-public sealed record GetInboxQuery(string Agency, DateOnly? AsOf) : IQuery<Inbox>;
+internal sealed record GetInboxQuery(string Agency, DateOnly? AsOf) : IQuery<Inbox>;
 
-public sealed class GetInboxValidator : AbstractValidator<GetInboxQuery>
+internal sealed class GetInboxValidator : AbstractValidator<GetInboxQuery>
 {
     public GetInboxValidator() => AsOfRule.Apply(this, x => x.AsOf);
 }
@@ -28,8 +23,8 @@ public sealed class GetInboxValidator : AbstractValidator<GetInboxQuery>
 /// An agency's to-do list: reports it owes (missed and coming up), reports the office returned to it, and
 /// instructions awaiting its reply, soonest deadline first.
 /// </summary>
-public sealed class GetInboxHandler(TaskTrackerDb db, Caller caller, DashboardCalculator dashboards, OversightService oversight,
-    TimeProvider clock, IOptions<OversightOptions> options) : IQueryHandler<GetInboxQuery, Inbox>
+internal sealed class GetInboxHandler(TaskTrackerDb db, Caller caller, StandingCalculator dashboards, OversightService oversight,
+    TimeProvider clock, IOptions<OversightOptions> options, Responsibility responsibility) : IQueryHandler<GetInboxQuery, Inbox>
 {
     public async ValueTask<Inbox> Handle(GetInboxQuery q, CancellationToken ct)
     {
@@ -39,8 +34,8 @@ public sealed class GetInboxHandler(TaskTrackerDb db, Caller caller, DashboardCa
         if (!caller.IsOffice && caller.Role != nameof(Role.Admin) && caller.AgencyId != agency.Id)
             throw new ForbiddenException("An agency sees only its own inbox; the office sees every inbox.");
 
-        var asOf = q.AsOf ?? ChinaTime.Today(clock);
-        var ids = (await AgencyScope.IdsActingAsAsync(db, q.Agency, ct))!.ToHashSet();
+        var asOf = ChinaTime.AsOfOrToday(q.AsOf, clock);
+        var ids = (await responsibility.ActingAsAsync(q.Agency, ct))!.ToHashSet();
         var items = new List<InboxItem>();
         int Left(DateOnly d) => d.DayNumber - asOf.DayNumber;
 
@@ -61,7 +56,7 @@ public sealed class GetInboxHandler(TaskTrackerDb db, Caller caller, DashboardCa
         items.AddRange(returned.Select(r =>
         {
             // A returned report should be corrected promptly; its deadline is the measure's due date at the latest.
-            var deadline = DateOnly.FromDateTime(r.ReviewedAtUtc ?? DateTime.UtcNow).AddDays(options.Value.InboxLookaheadDays);
+            var deadline = DateOnly.FromDateTime(r.ReviewedAtUtc ?? clock.GetUtcNow().UtcDateTime).AddDays(options.Value.InboxLookaheadDays);
             if (deadline > r.DueDate && r.DueDate >= asOf) deadline = r.DueDate;
             return new InboxItem("report-returned", deadline, Left(deadline), r.Plan, r.Task, r.MeasureId, r.Code,
                 $"退回的报告 {r.Id}", $"Returned report {r.Id}", ReportId: r.Id, Comment: r.ReviewComment);
@@ -78,7 +73,7 @@ public sealed class GetInboxHandler(TaskTrackerDb db, Caller caller, DashboardCa
     }
 
     /// <summary>Reporting deadlines coming up within the look-ahead window for measures the agency leads and has not yet reported for.</summary>
-    private async Task<IEnumerable<InboxItem>> UpcomingAsync(DashboardCalculator.PlanHeader plan, DateOnly asOf, HashSet<int> ids,
+    private async Task<IEnumerable<InboxItem>> UpcomingAsync(StandingCalculator.PlanHeader plan, DateOnly asOf, HashSet<int> ids,
         IReadOnlyList<OversightService.Scoped> all, CancellationToken ct)
     {
         var p = await db.Plans.AsNoTracking().Where(x => x.Id == plan.Id).Select(x => new { x.ReportingCadence, x.ReportingGraceDays }).FirstAsync(ct);
@@ -95,14 +90,14 @@ public sealed class GetInboxHandler(TaskTrackerDb db, Caller caller, DashboardCa
             var scoped = all.FirstOrDefault(s => s.Item.MeasureId == f.Id);
             var leads = scoped?.LeadIds ?? await LeadIdsAsync(f.Id, ct);
             if (!leads.Overlaps(ids)) continue;
-            var months = (cadences.GetValueOrDefault(f.Id) ?? p.ReportingCadence) == ReportingCadence.Quarterly ? 3 : 1;
+            var months = Periods.Months(cadences.GetValueOrDefault(f.Id) ?? p.ReportingCadence);
             var start = new DateOnly(asOf.Year, (asOf.Month - 1) / months * months + 1, 1);
             var end = start.AddMonths(months).AddDays(-1);
             var deadline = end.AddDays(p.ReportingGraceDays);
             if (start < plan.Start || start > plan.End || start > f.DueDate) continue;
             if (deadline.DayNumber - asOf.DayNumber > lookahead) continue;
             if (reportDates[f.Id].Any(d => d >= start && d <= end)) continue;
-            var period = months == 3 ? $"{start.Year}-Q{(start.Month - 1) / 3 + 1}" : $"{start:yyyy-MM}";
+            var period = Periods.Label(start, months);
             result.Add(new InboxItem("report-due", deadline, deadline.DayNumber - asOf.DayNumber, plan.Code, f.TaskNumber, f.Id, f.Code,
                 f.TitleZh, f.TitleEn, Periods: [period]));
         }
@@ -112,8 +107,6 @@ public sealed class GetInboxHandler(TaskTrackerDb db, Caller caller, DashboardCa
     private async Task<IReadOnlySet<int>> LeadIdsAsync(int measureId, CancellationToken ct)
     {
         var m = await db.Measures.AsNoTracking().Where(x => x.Id == measureId).Select(x => new { x.ClauseId, x.TaskId, x.Plan.OwnerAgencyId }).FirstAsync(ct);
-        if (m.ClauseId is { } c) return (await db.ClauseAgencies.Where(a => a.ClauseId == c && a.Position == 0).Select(a => a.AgencyId).ToListAsync(ct)).ToHashSet();
-        if (m.TaskId is { } t) return (await db.ClauseAgencies.Where(a => a.Clause.TaskId == t && a.Position == 0).Select(a => a.AgencyId).ToListAsync(ct)).ToHashSet();
-        return m.OwnerAgencyId is { } o ? new HashSet<int> { o } : [];
+        return (await responsibility.ForMeasureAsync(measureId, m.ClauseId, m.TaskId, m.OwnerAgencyId, ct)).Lead;
     }
 }

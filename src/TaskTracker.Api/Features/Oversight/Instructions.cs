@@ -3,33 +3,26 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Features.Access;
-using TaskTracker.Features.Audit;
-using TaskTracker.Features.Notifications;
-using TaskTracker.Features.Plans;
-using TaskTracker.Features.Progress;
-using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Features.Oversight;
 
-public sealed record InstructionEntryDto(long Id, InstructionEntryKind Kind, string? Text, DateOnly? Date, DateTime AtUtc, string? Actor, string? Agency);
+internal sealed record InstructionEntryDto(long Id, InstructionEntryKind Kind, string? Text, DateOnly? Date, DateTime AtUtc, string? Actor, string? Agency);
 
-public sealed record InstructionDto(int Id, string Plan, int? TaskNumber, string? MeasureCode, int? MeasureId, AgencyRef Agency, string Text,
+internal sealed record InstructionDto(int Id, string Plan, int? TaskNumber, string? MeasureCode, int? MeasureId, AgencyRef Agency, string Text,
     DateOnly ReplyBy, InstructionStatus Status, DateOnly? ExtensionRequestedTo, DateTime IssuedAtUtc, DateTime? ClosedAtUtc, bool Overdue,
     int Version, IReadOnlyList<InstructionEntryDto> Thread);
 
-public sealed record IssueInstructionBody(int? TaskNumber, string? MeasureCode, string? Agency, string? Text, DateOnly? ReplyBy);
-public sealed record ReplyBody(string? Text, DateOnly? ExtensionTo);
-public enum DecisionAction { Close, SendBack, AcceptExtension, RejectExtension }
-public sealed record DecisionBody(DecisionAction? Action, string? Comment, DateOnly? ReplyBy);
+internal sealed record IssueInstructionBody(int? TaskNumber, string? MeasureCode, string? Agency, string? Text, DateOnly? ReplyBy);
+internal sealed record ReplyBody(string? Text, DateOnly? ExtensionTo);
+internal sealed record DecisionBody(DecisionAction? Action, string? Comment, DateOnly? ReplyBy);
 
-public sealed record IssueInstructionCommand(string Plan, IssueInstructionBody Body) : ICommand<InstructionDto>;
-public sealed record ReplyInstructionCommand(int Id, ReplyBody Body) : ICommand<InstructionDto>;
-public sealed record DecideInstructionCommand(int Id, DecisionBody Body) : ICommand<InstructionDto>;
-public sealed record GetInstructionQuery(int Id) : IQuery<InstructionDto>;
-public sealed record ListInstructionsQuery(string Plan, string? Agency, InstructionStatus? Status, bool? Overdue) : IQuery<IReadOnlyList<InstructionDto>>;
+internal sealed record IssueInstructionCommand(string Plan, IssueInstructionBody Body) : ICommand<InstructionDto>;
+internal sealed record ReplyInstructionCommand(int Id, ReplyBody Body) : ICommand<InstructionDto>;
+internal sealed record DecideInstructionCommand(int Id, DecisionBody Body) : ICommand<InstructionDto>;
+internal sealed record GetInstructionQuery(int Id) : IQuery<InstructionDto>;
+internal sealed record ListInstructionsQuery(string Plan, string? Agency, InstructionStatus? Status, bool? Overdue) : IQuery<IReadOnlyList<InstructionDto>>;
 
-public sealed class IssueInstructionValidator : AbstractValidator<IssueInstructionCommand>
+internal sealed class IssueInstructionValidator : AbstractValidator<IssueInstructionCommand>
 {
     public IssueInstructionValidator(TimeProvider clock)
     {
@@ -37,12 +30,12 @@ public sealed class IssueInstructionValidator : AbstractValidator<IssueInstructi
             .OverridePropertyName("taskNumber").WithMessage("name the task (taskNumber) or the measure (measureCode) the instruction is about.");
         RuleFor(x => x.Body.Agency).NotEmpty().OverridePropertyName("agency").WithMessage("agency (code) is required: who must reply.");
         // Codes are looked up in the database; PostgreSQL cannot take text with NUL in it, which made these a 500 there.
-        RuleFor(x => x.Body.Agency).Must(c => ReportRules.BeCleanText(c!)).When(x => x.Body.Agency is not null).OverridePropertyName("agency")
+        RuleFor(x => x.Body.Agency).Must(c => Text.BeCleanText(c!)).When(x => x.Body.Agency is not null).OverridePropertyName("agency")
             .WithMessage("agency must not contain control characters.");
-        RuleFor(x => x.Body.MeasureCode).Must(c => ReportRules.BeCleanText(c!)).When(x => x.Body.MeasureCode is not null).OverridePropertyName("measureCode")
+        RuleFor(x => x.Body.MeasureCode).Must(c => Text.BeCleanText(c!)).When(x => x.Body.MeasureCode is not null).OverridePropertyName("measureCode")
             .WithMessage("measureCode must not contain control characters.");
         RuleFor(x => x.Body.Text).NotEmpty().MaximumLength(4000).OverridePropertyName("text");
-        RuleFor(x => x.Body.Text).Must(t => ReportRules.BeCleanText(t!)).When(x => x.Body.Text is not null).OverridePropertyName("text")
+        RuleFor(x => x.Body.Text).Must(t => Text.BeCleanText(t!)).When(x => x.Body.Text is not null).OverridePropertyName("text")
             .WithMessage("text must not contain control characters.");
         RuleFor(x => x.Body.ReplyBy).NotNull().OverridePropertyName("replyBy").WithMessage("replyBy (YYYY-MM-DD) is required.");
         RuleFor(x => x.Body.ReplyBy).Must(d => d is null || d >= ChinaTime.Today(clock)).OverridePropertyName("replyBy")
@@ -50,19 +43,19 @@ public sealed class IssueInstructionValidator : AbstractValidator<IssueInstructi
     }
 }
 
-public sealed class ReplyInstructionValidator : AbstractValidator<ReplyInstructionCommand>
+internal sealed class ReplyInstructionValidator : AbstractValidator<ReplyInstructionCommand>
 {
     public ReplyInstructionValidator(TimeProvider clock)
     {
         RuleFor(x => x.Body.Text).NotEmpty().MaximumLength(4000).OverridePropertyName("text");
-        RuleFor(x => x.Body.Text).Must(t => ReportRules.BeCleanText(t!)).When(x => x.Body.Text is not null).OverridePropertyName("text")
+        RuleFor(x => x.Body.Text).Must(t => Text.BeCleanText(t!)).When(x => x.Body.Text is not null).OverridePropertyName("text")
             .WithMessage("text must not contain control characters.");
         RuleFor(x => x.Body.ExtensionTo).Must(d => d is null || d > ChinaTime.Today(clock)).OverridePropertyName("extensionTo")
             .WithMessage("an extension must be to a future date.");
     }
 }
 
-public sealed class DecideInstructionValidator : AbstractValidator<DecideInstructionCommand>
+internal sealed class DecideInstructionValidator : AbstractValidator<DecideInstructionCommand>
 {
     public DecideInstructionValidator(TimeProvider clock)
     {
@@ -71,7 +64,7 @@ public sealed class DecideInstructionValidator : AbstractValidator<DecideInstruc
         RuleFor(x => x.Body.Comment).MaximumLength(4000).OverridePropertyName("comment");
         RuleFor(x => x.Body.Comment).NotEmpty().When(x => x.Body.Action is DecisionAction.SendBack or DecisionAction.RejectExtension)
             .OverridePropertyName("comment").WithMessage("say why: sending back or rejecting needs a comment.");
-        RuleFor(x => x.Body.Comment).Must(t => ReportRules.BeCleanText(t!)).When(x => x.Body.Comment is not null).OverridePropertyName("comment")
+        RuleFor(x => x.Body.Comment).Must(t => Text.BeCleanText(t!)).When(x => x.Body.Comment is not null).OverridePropertyName("comment")
             .WithMessage("comment must not contain control characters.");
         RuleFor(x => x.Body.ReplyBy).Must(d => d is null || d >= ChinaTime.Today(clock)).OverridePropertyName("replyBy")
             .WithMessage("replyBy must not be in the past.");
@@ -79,7 +72,7 @@ public sealed class DecideInstructionValidator : AbstractValidator<DecideInstruc
 }
 
 /// <summary>交办 → 反馈 → 复核 → 办结: the office issues, the agency replies, the office closes, decides an extension, or sends it back.</summary>
-public sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimeProvider clock, MeasureContext measures)
+internal sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimeProvider clock, Responsibility responsibility, WriteStep write)
     : ICommandHandler<IssueInstructionCommand, InstructionDto>, ICommandHandler<ReplyInstructionCommand, InstructionDto>,
       ICommandHandler<DecideInstructionCommand, InstructionDto>, IQueryHandler<GetInstructionQuery, InstructionDto>,
       IQueryHandler<ListInstructionsQuery, IReadOnlyList<InstructionDto>>
@@ -105,24 +98,20 @@ public sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimePro
                    ?? throw Invalid("taskNumber", $"no task {b.TaskNumber} in plan {plan.Code}.");
         }
         var responsible = measure is not null
-            ? (await measures.LoadAsync(measure.Id, ct))!.ResponsibleAgencyIds
-            : await measures.TaskAgenciesAsync(task!.Id, ct);
+            ? await responsibility.WritersOfMeasureAsync(measure.Id, measure.ClauseId, measure.TaskId, plan.OwnerAgencyId, ct)
+            : await responsibility.WritersOfTaskAsync(task!.Id, ct);
         if (!responsible.Contains(agency.Id))
             throw Invalid("agency", $"'{agency.Code}' is not responsible for {(measure is not null ? measure.Code : $"task {task!.Number}")}.");
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        var instruction = new Instruction
+        var instruction = await write.RunAsync(plan.Id, async w =>
         {
-            PlanId = plan.Id, TaskId = task?.Id, MeasureId = measure?.Id, AgencyId = agency.Id, Text = b.Text!, ReplyBy = b.ReplyBy!.Value,
-            Status = InstructionStatus.AwaitingReply, IssuedAtUtc = now, IssuedByTokenId = caller.TokenId,
-            Thread = [Entry(InstructionEntryKind.Issued, b.Text, b.ReplyBy, now)],
-        };
-        db.Instructions.Add(instruction);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
-        await Record(instruction, "instruction.issued", EventTypes.InstructionIssued, new { b.Text, replyBy = b.ReplyBy, agency = agency.Code }, now, ct);
-        await tx.CommitAsync(ct);
-        Operations.TaskTrackerMetrics.InstructionsIssued.Add(1);
+            var i = Instruction.Issue(plan.Id, task?.Id, measure?.Id, agency.Id, b.Text!, b.ReplyBy!.Value, caller.Actor, w.Now);
+            db.Instructions.Add(i);
+            await db.SaveChangesAsync(ct); // the id names it in the audit entry and the event
+            Record(w, i, "instruction.issued", EventTypes.InstructionIssued, new { b.Text, replyBy = b.ReplyBy, agency = agency.Code });
+            w.Count(() => TaskTrackerMetrics.InstructionsIssued.Add(1));
+            return i;
+        }, ct);
         return await LoadAsync(instruction.Id, ct);
     }
 
@@ -130,50 +119,16 @@ public sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimePro
     {
         var i = await db.Instructions.Include(x => x.Thread).FirstOrDefaultAsync(x => x.Id == cmd.Id, ct) ?? throw new NotFoundException("Instruction", cmd.Id.ToString());
         if (caller.AgencyId != i.AgencyId) throw new ForbiddenException("Only the agency the instruction was issued to can reply.");
-        if (i.Status != InstructionStatus.AwaitingReply)
-            throw new ConflictException($"Instruction {i.Id} is {Dashboards.DashboardEndpoints.Kebab(i.Status)}; it is not awaiting a reply.");
-        var now = clock.GetUtcNow().UtcDateTime;
-        i.Thread.Add(Entry(InstructionEntryKind.Reply, cmd.Body.Text, null, now));
-        if (cmd.Body.ExtensionTo is { } ext)
-        {
-            i.Thread.Add(Entry(InstructionEntryKind.ExtensionRequested, null, ext, now));
-            i.ExtensionRequestedTo = ext;
-        }
-        i.Status = InstructionStatus.Replied;
-        return await SaveAsync(i, "instruction.replied", EventTypes.InstructionReplied, new { cmd.Body.Text, extensionTo = cmd.Body.ExtensionTo }, now, ct);
+        return await SaveAsync(i, w => i.Reply(cmd.Body.Text, cmd.Body.ExtensionTo, caller.Actor, w.Now),
+            "instruction.replied", EventTypes.InstructionReplied, () => new { cmd.Body.Text, extensionTo = cmd.Body.ExtensionTo }, ct);
     }
 
     public async ValueTask<InstructionDto> Handle(DecideInstructionCommand cmd, CancellationToken ct)
     {
         var i = await db.Instructions.Include(x => x.Thread).FirstOrDefaultAsync(x => x.Id == cmd.Id, ct) ?? throw new NotFoundException("Instruction", cmd.Id.ToString());
         var b = cmd.Body;
-        var now = clock.GetUtcNow().UtcDateTime;
-        if (i.Status == InstructionStatus.Closed) throw new ConflictException($"Instruction {i.Id} is closed.");
-        switch (b.Action!.Value)
-        {
-            case DecisionAction.Close:
-                i.Status = InstructionStatus.Closed;
-                i.ClosedAtUtc = now;
-                i.ExtensionRequestedTo = null;
-                i.Thread.Add(Entry(InstructionEntryKind.Closed, b.Comment, null, now));
-                break;
-            case DecisionAction.SendBack:
-                if (i.Status != InstructionStatus.Replied) throw new ConflictException($"Instruction {i.Id} has no reply to send back.");
-                i.Status = InstructionStatus.AwaitingReply;
-                i.ReplyBy = b.ReplyBy ?? i.ReplyBy;
-                i.Thread.Add(Entry(InstructionEntryKind.SentBack, b.Comment, i.ReplyBy, now));
-                break;
-            case DecisionAction.AcceptExtension or DecisionAction.RejectExtension:
-                if (i.ExtensionRequestedTo is not { } requested) throw new ConflictException($"Instruction {i.Id} has no pending extension request.");
-                var accept = b.Action == DecisionAction.AcceptExtension;
-                // Accepted: the agency owes its next reply by the new date. Rejected: the original date stands.
-                if (accept) i.ReplyBy = requested;
-                i.Status = InstructionStatus.AwaitingReply;
-                i.ExtensionRequestedTo = null;
-                i.Thread.Add(Entry(accept ? InstructionEntryKind.ExtensionAccepted : InstructionEntryKind.ExtensionRejected, b.Comment, accept ? requested : i.ReplyBy, now));
-                break;
-        }
-        return await SaveAsync(i, "instruction.decided", EventTypes.InstructionDecided, new { action = b.Action.ToString(), b.Comment, replyBy = i.ReplyBy }, now, ct);
+        return await SaveAsync(i, w => i.Decide(b.Action!.Value, b.Comment, b.ReplyBy, caller.Actor, w.Now),
+            "instruction.decided", EventTypes.InstructionDecided, () => new { action = b.Action.ToString(), b.Comment, replyBy = i.ReplyBy }, ct);
     }
 
     public async ValueTask<InstructionDto> Handle(GetInstructionQuery q, CancellationToken ct) => await LoadAsync(q.Id, ct);
@@ -190,34 +145,30 @@ public sealed class InstructionHandlers(TaskTrackerDb db, Caller caller, TimePro
         return q.Overdue is { } overdue ? list.Where(i => i.Overdue == overdue).ToList() : list;
     }
 
-    private async Task<InstructionDto> SaveAsync(Instruction i, string action, string eventType, object details, DateTime now, CancellationToken ct)
+    /// <summary>Applies one of the instruction's own transitions and records it, all in one write.</summary>
+    private async Task<InstructionDto> SaveAsync(Instruction i, Action<WriteScope> transition, string action, string eventType, Func<object> details, CancellationToken ct)
     {
-        i.Version++;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         try
         {
-            await Record(i, action, eventType, details, now, ct);
+            await write.RunAsync(i.PlanId, w =>
+            {
+                transition(w);
+                Record(w, i, action, eventType, details());
+                return Task.FromResult(0);
+            }, ct);
         }
         catch (DbUpdateConcurrencyException)
         {
             throw new ConflictException($"Instruction {i.Id} was changed at the same time; fetch it again.");
         }
-        await tx.CommitAsync(ct);
         return await LoadAsync(i.Id, ct);
     }
 
-    private async Task Record(Instruction i, string action, string eventType, object details, DateTime now, CancellationToken ct)
+    private static void Record(WriteScope w, Instruction i, string action, string eventType, object details)
     {
-        db.Audit.Add(caller.Audit(now, action, "instruction", i.Id.ToString(), details));
-        await Outbox.EnqueueAsync(db, now, eventType, new { instructionId = i.Id, status = i.Status.ToString(), replyBy = i.ReplyBy, details },
-            i.PlanId, i.AgencyId, null, ct);
-        await db.SaveChangesAsync(ct);
+        w.Audit(action, "instruction", i.Id.ToString(), details);
+        w.Publish(eventType, new { instructionId = i.Id, status = i.Status.ToString(), replyBy = i.ReplyBy, details }, i.AgencyId, i.PlanId);
     }
-
-    private InstructionEntry Entry(InstructionEntryKind kind, string? text, DateOnly? date, DateTime now) => new()
-    {
-        Kind = kind, Text = text, Date = date, AtUtc = now, TokenId = caller.TokenId, Actor = caller.Name, AgencyId = caller.AgencyId,
-    };
 
     private async Task<InstructionDto> LoadAsync(int id, CancellationToken ct)
     {

@@ -1,13 +1,12 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TaskTracker.Domain;
-using TaskTracker.Features.Access;
 
 namespace TaskTracker.Features.Oversight;
 
-public static class OversightEndpoints
+internal static class OversightEndpoints
 {
-    public static IEndpointRouteBuilder MapOversight(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {
         var lists = app.MapGroup("/api/plans/{plan}").WithTags("Oversight").RequireAuthorization(Policies.Read);
         foreach (var (path, list, summary) in new[]
@@ -18,9 +17,9 @@ public static class OversightEndpoints
                  })
         {
             lists.MapGet("/" + path, async (string plan, DateOnly? asOf, string? agency, string? role, int? section, string? severity, string? format,
-                    ISender m, CancellationToken ct) =>
+                    DateOnly? knownAt, ISender m, CancellationToken ct) =>
                 {
-                    var result = await m.Send(new OversightListQuery(plan, list, asOf, agency, role, section, severity), ct);
+                    var result = await m.Send(new OversightListQuery(plan, list, asOf, agency, role, section, severity, knownAt), ct);
                     return format switch
                     {
                         null or "json" => Results.Ok(result),
@@ -28,15 +27,15 @@ public static class OversightEndpoints
                         _ => throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure("format", "format must be json or csv.")]),
                     };
                 })
-                .WithName("List" + list).WithSummary(summary + " Filters: agency (role any|lead), section, severity; format=csv exports the list.")
+                .WithName("List" + list).WithSummary(summary + " Filters: agency (role any|lead), section, severity; knownAt=K shows the list as it stood at the end of day K; format=csv exports the list.")
                 .Produces<OversightList>().Produces(200, contentType: "text/csv").ProducesValidationProblem().ProducesProblem(404)
-                .AddEndpointFilter<Dashboards.DashboardETagFilter>().WithMetadata(new Dashboards.DependsOnInstructions());
+                .AddEndpointFilter<DashboardETagFilter>().WithMetadata(new DependsOnInstructions());
         }
-        lists.MapGet("/oversight/agencies", async Task<Ok<AgencySlippageList>> (string plan, DateOnly? asOf, ISender m, CancellationToken ct) =>
-                TypedResults.Ok(await m.Send(new AgencySlippageQuery(plan, asOf), ct)))
+        lists.MapGet("/oversight/agencies", async Task<Ok<AgencySlippageList>> (string plan, DateOnly? asOf, DateOnly? knownAt, ISender m, CancellationToken ct) =>
+                TypedResults.Ok(await m.Send(new AgencySlippageQuery(plan, asOf, knownAt), ct)))
             .WithName("AgencySlippage").WithSummary("Overdue, at-risk and missing-report counts per agency, as lead and as co-operator, most slippage first.")
             .ProducesValidationProblem().ProducesProblem(404)
-            .AddEndpointFilter<Dashboards.DashboardETagFilter>().WithMetadata(new Dashboards.DependsOnInstructions());
+            .AddEndpointFilter<DashboardETagFilter>().WithMetadata(new DependsOnInstructions());
 
         lists.MapGet("/instructions", async Task<Ok<IReadOnlyList<InstructionDto>>> (string plan, string? agency, InstructionStatus? status, bool? overdue, ISender m, CancellationToken ct) =>
                 TypedResults.Ok(await m.Send(new ListInstructionsQuery(plan, agency, status, overdue), ct)))

@@ -2,25 +2,22 @@ using System.Globalization;
 using FluentValidation;
 using Mediator;
 using TaskTracker.Data;
-using TaskTracker.Features.Dashboards;
-using TaskTracker.Features.Plans;
-using TaskTracker.Features.Progress;
-using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Features.Oversight;
 
-public enum ReviewList { Overdue, AtRisk, MissingReports }
+internal enum ReviewList { Overdue, AtRisk, MissingReports }
 
-public sealed record OversightList(string Plan, string List, DateOnly AsOf, int Total, IReadOnlyList<OversightItem> Items);
+internal sealed record OversightList(string Plan, string List, DateOnly AsOf, int Total, IReadOnlyList<OversightItem> Items);
 
-public sealed record OversightListQuery(string Plan, ReviewList List, DateOnly? AsOf, string? Agency, string? Role, int? Section, string? Severity)
+internal sealed record OversightListQuery(string Plan, ReviewList List, DateOnly? AsOf, string? Agency, string? Role, int? Section, string? Severity,
+    DateOnly? KnownAt = null)
     : IQuery<OversightList>;
 
-public sealed class OversightListValidator : AbstractValidator<OversightListQuery>
+internal sealed class OversightListValidator : AbstractValidator<OversightListQuery>
 {
     public OversightListValidator()
     {
-        AsOfRule.Apply(this, x => x.AsOf);
+        AsOfRule.Apply(this, x => x.AsOf, x => x.KnownAt);
         RuleFor(x => x.Role).Must(r => r is null or "any" or "lead").OverridePropertyName("role").WithMessage("role must be 'any' or 'lead'.");
         RuleFor(x => x.Role).Null().When(x => x.Agency is null).OverridePropertyName("role").WithMessage("role applies only together with agency.");
         RuleFor(x => x.Section).InclusiveBetween(1, 100).When(x => x.Section is not null).OverridePropertyName("section");
@@ -29,16 +26,16 @@ public sealed class OversightListValidator : AbstractValidator<OversightListQuer
     }
 }
 
-public sealed class OversightListHandler(TaskTrackerDb db, DashboardCalculator dashboards, OversightService oversight, TimeProvider clock)
+internal sealed class OversightListHandler(StandingCalculator dashboards, OversightService oversight, TimeProvider clock, Responsibility responsibility)
     : IQueryHandler<OversightListQuery, OversightList>
 {
     public async ValueTask<OversightList> Handle(OversightListQuery q, CancellationToken ct)
     {
         var plan = await dashboards.PlanAsync(q.Plan, ct);
-        var asOf = q.AsOf ?? ChinaTime.Today(clock);
-        var ids = q.Agency is null ? null : await AgencyScope.IdsActingAsAsync(db, q.Agency, ct)
+        var asOf = ChinaTime.AsOfOrToday(q.AsOf, clock);
+        var ids = q.Agency is null ? null : await responsibility.ActingAsAsync(q.Agency, ct)
             ?? throw new ValidationException([new FluentValidation.Results.ValidationFailure("agency", $"unknown agency code '{q.Agency}'.")]);
-        var items = (await oversight.ItemsAsync(plan, asOf, ct))
+        var items = (await oversight.ItemsAsync(plan, asOf, q.KnownAt, ct))
             .Where(s => q.List switch
             {
                 ReviewList.Overdue => s.Item.Severity == Severities.Red && s.Item.Kind is ItemKinds.Measure or ItemKinds.Task or ItemKinds.Instruction,
@@ -49,37 +46,37 @@ public sealed class OversightListHandler(TaskTrackerDb db, DashboardCalculator d
             .Where(s => q.Section is null || s.Item.Section == q.Section)
             .Where(s => q.Severity is null || s.Item.Severity == q.Severity)
             .Select(s => s.Item).ToList();
-        return new OversightList(plan.Code, Dashboards.DashboardEndpoints.Kebab(q.List), asOf, items.Count, items);
+        return new OversightList(plan.Code, JsonNames.Kebab(q.List), asOf, items.Count, items);
     }
 }
 
-public sealed record AgencySlippage(AgencyBrief Agency, int OverdueLead, int OverdueCooperating, int AtRiskLead, int AtRiskCooperating,
+internal sealed record AgencySlippage(AgencyBrief Agency, int OverdueLead, int OverdueCooperating, int AtRiskLead, int AtRiskCooperating,
     int MissingReportsLead, int MissingReportsCooperating, int InstructionsOverdue);
 
-public sealed record AgencySlippageList(string Plan, DateOnly AsOf, IReadOnlyList<AgencySlippage> Agencies);
+internal sealed record AgencySlippageList(string Plan, DateOnly AsOf, IReadOnlyList<AgencySlippage> Agencies);
 
-public sealed record AgencySlippageQuery(string Plan, DateOnly? AsOf) : IQuery<AgencySlippageList>;
+internal sealed record AgencySlippageQuery(string Plan, DateOnly? AsOf, DateOnly? KnownAt = null) : IQuery<AgencySlippageList>;
 
-public sealed class AgencySlippageValidator : AbstractValidator<AgencySlippageQuery>
+internal sealed class AgencySlippageValidator : AbstractValidator<AgencySlippageQuery>
 {
-    public AgencySlippageValidator() => AsOfRule.Apply(this, x => x.AsOf);
+    public AgencySlippageValidator() => AsOfRule.Apply(this, x => x.AsOf, x => x.KnownAt);
 }
 
 /// <summary>Which agencies carry the most slippage: each agency's items as lead and as co-operator (groups count for their members).</summary>
-public sealed class AgencySlippageHandler(TaskTrackerDb db, DashboardCalculator dashboards, OversightService oversight, TimeProvider clock)
+internal sealed class AgencySlippageHandler(TaskTrackerDb db, StandingCalculator dashboards, OversightService oversight, TimeProvider clock)
     : IQueryHandler<AgencySlippageQuery, AgencySlippageList>
 {
     public async ValueTask<AgencySlippageList> Handle(AgencySlippageQuery q, CancellationToken ct)
     {
         var plan = await dashboards.PlanAsync(q.Plan, ct);
-        var asOf = q.AsOf ?? ChinaTime.Today(clock);
-        var items = await oversight.ItemsAsync(plan, asOf, ct);
+        var asOf = ChinaTime.AsOfOrToday(q.AsOf, clock);
+        var items = await oversight.ItemsAsync(plan, asOf, q.KnownAt, ct);
         var agencies = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
             db.Agencies.Where(a => a.Kind != Domain.AgencyKinds.Group)
                 .Select(a => new { a.Id, a.Code, a.NameZh, a.NameEn, Groups = a.MemberOf.Select(m => m.GroupId).ToList() }), ct);
         var rows = agencies.Select(a =>
         {
-            var ids = a.Groups.Append(a.Id).ToHashSet();
+            var ids = Responsibility.ActingAs(a.Id, a.Groups).ToHashSet();
             int Count(Func<OversightItem, bool> kind, bool lead) => items.Count(s => kind(s.Item) &&
                 (lead ? s.LeadIds.Overlaps(ids) : !s.LeadIds.Overlaps(ids) && s.CoopIds.Overlaps(ids)));
             bool Overdue(OversightItem i) => i.Severity == Severities.Red && i.Kind == ItemKinds.Measure;
@@ -96,27 +93,21 @@ public sealed class AgencySlippageHandler(TaskTrackerDb db, DashboardCalculator 
     }
 }
 
-public static class OversightCsv
+internal static class OversightCsv
 {
     public static byte[] Items(IReadOnlyList<OversightItem> items)
     {
         string[] header = ["severity", "kind", "task", "section", "code", "titleZh", "titleEn", "deadline", "daysOverdue", "status",
             "completionPct", "leadAgencies", "cooperatingAgencies", "lastReportAsOf", "lastReportValue", "missingPeriods", "instructionId"];
-        using var ms = new MemoryStream();
-        using (var csv = CsvHelper.CsvWriter.Create(ms, new CsvHelper.CsvWriterOptions { WriteByteOrderMark = true }, true))
+        return Files.Csv(header, items.Select(i => new[]
         {
-            csv.WriteRecord(header);
-            foreach (var i in items)
-                csv.WriteRecord([
-                    i.Severity, i.Kind, i.TaskNumber?.ToString() ?? "", i.Section?.ToString() ?? "", i.Code ?? "", i.TitleZh, i.TitleEn,
-                    i.Deadline.ToString("yyyy-MM-dd"), i.DaysOverdue.ToString(CultureInfo.InvariantCulture),
-                    i.Status is { } s ? Dashboards.DashboardEndpoints.Kebab(s) : "",
-                    i.Completion is { } c ? (c * 100).ToString("0.0", CultureInfo.InvariantCulture) : "",
-                    string.Join("、", i.LeadAgencies.Select(a => a.NameZh)), string.Join("、", i.CooperatingAgencies.Select(a => a.NameZh)),
-                    i.LastReport?.AsOf.ToString("yyyy-MM-dd") ?? "", i.LastReport?.Value?.ToString(CultureInfo.InvariantCulture) ?? "",
-                    string.Join(" ", i.MissingPeriods ?? []), i.InstructionId?.ToString() ?? "",
-                ]);
-        }
-        return ms.ToArray();
+            i.Severity, i.Kind, i.TaskNumber?.ToString() ?? "", i.Section?.ToString() ?? "", i.Code ?? "", i.TitleZh, i.TitleEn,
+            i.Deadline.ToString("yyyy-MM-dd"), i.DaysOverdue.ToString(CultureInfo.InvariantCulture),
+            i.Status is { } s ? JsonNames.Kebab(s) : "",
+            Files.Pct(i.Completion),
+            string.Join("、", i.LeadAgencies.Select(a => a.NameZh)), string.Join("、", i.CooperatingAgencies.Select(a => a.NameZh)),
+            i.LastReport?.AsOf.ToString("yyyy-MM-dd") ?? "", i.LastReport?.Value?.ToString(CultureInfo.InvariantCulture) ?? "",
+            string.Join(" ", i.MissingPeriods ?? []), i.InstructionId?.ToString() ?? "",
+        }));
     }
 }

@@ -2,23 +2,22 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Features.Plans;
 
-public sealed record SourceDto(string? Document, string? Article, string? Publisher, string? Url);
-public sealed record ReportingDto(ReportingCadence Cadence, int GraceDays);
-public sealed record SectionDto(int Number, string Numeral, string TitleZh, string TitleEn, IReadOnlyList<int> TaskNumbers);
+internal sealed record SourceDto(string? Document, string? Article, string? Publisher, string? Url);
+internal sealed record ReportingDto(ReportingCadence Cadence, int GraceDays);
+internal sealed record SectionDto(int Number, string Numeral, string TitleZh, string TitleEn, IReadOnlyList<int> TaskNumbers);
 
-public sealed record PlanDetail(
+internal sealed record PlanDetail(
     string Code, string TitleZh, string TitleEn, DateOnly PeriodStart, DateOnly PeriodEnd,
     SourceDto Source, string? PreambleZh, string? ClosingZh, AgencyRef? OwnerAgency, AgencyRef? OversightAgency,
     ReportingDto Reporting, IReadOnlyList<SectionDto> Sections, IReadOnlyList<TargetDto> HeadlineTargets,
     int TaskCount, int ClauseCount, int TargetCount, int MilestoneCount, DateTime SeededAtUtc);
 
-public sealed record GetPlanQuery(string Plan) : IQuery<PlanDetail>;
+internal sealed record GetPlanQuery(string Plan) : IQuery<PlanDetail>;
 
-public sealed class GetPlanHandler(TaskTrackerDb db) : IQueryHandler<GetPlanQuery, PlanDetail>
+internal sealed class GetPlanHandler(TaskTrackerDb db) : IQueryHandler<GetPlanQuery, PlanDetail>
 {
     public async ValueTask<PlanDetail> Handle(GetPlanQuery q, CancellationToken ct)
     {

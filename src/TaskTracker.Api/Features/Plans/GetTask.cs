@@ -2,31 +2,30 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Features.Plans;
 
-public sealed record ClauseAgencyDto(
+internal sealed record ClauseAgencyDto(
     string Code, string NameZh, string NameEn, string Kind, string NameAsWritten, AgencyRole Role, int Position,
     IReadOnlyList<string> Members);
 
-public sealed record ClauseDto(int Seq, string TextZh, string TextEn, string ResponsibleText, bool AndOthers,
+internal sealed record ClauseDto(int Seq, string TextZh, string TextEn, string ResponsibleText, bool AndOthers,
     IReadOnlyList<ClauseAgencyDto> Agencies);
 
 /// <summary>An agency's part in the task as a whole: it leads if it leads any clause.</summary>
-public sealed record TaskAgencyDto(string Code, string NameZh, string NameEn, string Kind, AgencyRole Role,
+internal sealed record TaskAgencyDto(string Code, string NameZh, string NameEn, string Kind, AgencyRole Role,
     IReadOnlyList<int> LeadsClauses, IReadOnlyList<int> CooperatesOnClauses);
 
-public sealed record TaskDetail(
+internal sealed record TaskDetail(
     string Plan, int Number, string Numeral, SectionRef Section, string TitleZh, string TitleEn, string TextZh, string SummaryEn,
     IReadOnlyList<ClauseDto> Clauses, IReadOnlyList<TaskAgencyDto> Agencies,
     IReadOnlyList<TargetDto> Targets, IReadOnlyList<MilestoneDto> Milestones);
 
-public sealed record SectionRef(int Number, string Numeral, string TitleZh, string TitleEn);
+internal sealed record SectionRef(int Number, string Numeral, string TitleZh, string TitleEn);
 
-public sealed record GetTaskQuery(string Plan, int Number) : IQuery<TaskDetail>;
+internal sealed record GetTaskQuery(string Plan, int Number) : IQuery<TaskDetail>;
 
-public sealed class GetTaskHandler(TaskTrackerDb db) : IQueryHandler<GetTaskQuery, TaskDetail>
+internal sealed class GetTaskHandler(TaskTrackerDb db) : IQueryHandler<GetTaskQuery, TaskDetail>
 {
     public async ValueTask<TaskDetail> Handle(GetTaskQuery q, CancellationToken ct)
     {

@@ -4,13 +4,13 @@ using TaskTracker.Data;
 
 namespace TaskTracker.Features.Plans;
 
-public sealed record PlanSummary(
+internal sealed record PlanSummary(
     string Code, string TitleZh, string TitleEn, DateOnly PeriodStart, DateOnly PeriodEnd,
     int SectionCount, int TaskCount, int TargetCount, int MilestoneCount, DateTime SeededAtUtc);
 
-public sealed record ListPlansQuery : IQuery<IReadOnlyList<PlanSummary>>;
+internal sealed record ListPlansQuery : IQuery<IReadOnlyList<PlanSummary>>;
 
-public sealed class ListPlansHandler(TaskTrackerDb db) : IQueryHandler<ListPlansQuery, IReadOnlyList<PlanSummary>>
+internal sealed class ListPlansHandler(TaskTrackerDb db) : IQueryHandler<ListPlansQuery, IReadOnlyList<PlanSummary>>
 {
     public async ValueTask<IReadOnlyList<PlanSummary>> Handle(ListPlansQuery query, CancellationToken ct) =>
         await db.Plans.AsNoTracking().OrderBy(p => p.Code)

@@ -3,32 +3,19 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Features.Plans;
 
-public sealed record TaskSummary(
+internal sealed record TaskSummary(
     int Number, string Numeral, int Section, string TitleZh, string TitleEn, string SummaryEn,
     IReadOnlyList<AgencyRef> LeadAgencies, int ClauseCount, int TargetCount, int MilestoneCount);
 
-public sealed record Paged<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);
-
-public static class Paging
-{
-    /// <summary>
-    /// One page of an ordered query. The offset is computed in long: page 2147483647 times the page size overflowed
-    /// int to a negative OFFSET (a 500 on PostgreSQL); a page past the end is simply empty.
-    /// </summary>
-    public static IQueryable<T> PageOf<T>(this IQueryable<T> query, int page, int pageSize) =>
-        query.Skip((int)Math.Min(((long)page - 1) * pageSize, int.MaxValue)).Take(pageSize);
-}
-
 // Role: "any" (default) = the agency is named in any clause, directly or through a group it belongs to; "lead" = it leads at least one clause.
-public sealed record ListTasksQuery(
+internal sealed record ListTasksQuery(
     string Plan, int? Section, string? Agency, string? Role, bool? HasTargets, string? Q, int Page = 1, int PageSize = 50)
     : IQuery<Paged<TaskSummary>>;
 
-public sealed class ListTasksValidator : AbstractValidator<ListTasksQuery>
+internal sealed class ListTasksValidator : AbstractValidator<ListTasksQuery>
 {
     public ListTasksValidator()
     {
@@ -41,7 +28,7 @@ public sealed class ListTasksValidator : AbstractValidator<ListTasksQuery>
     }
 }
 
-public sealed class ListTasksHandler(TaskTrackerDb db) : IQueryHandler<ListTasksQuery, Paged<TaskSummary>>
+internal sealed class ListTasksHandler(TaskTrackerDb db, Responsibility responsibility) : IQueryHandler<ListTasksQuery, Paged<TaskSummary>>
 {
     public async ValueTask<Paged<TaskSummary>> Handle(ListTasksQuery q, CancellationToken ct)
     {
@@ -55,10 +42,10 @@ public sealed class ListTasksHandler(TaskTrackerDb db) : IQueryHandler<ListTasks
         if (q.Section is { } section) tasks = tasks.Where(t => t.Section.Number == section);
         if (q.Agency is not null)
         {
-            var ids = await AgencyScope.IdsActingAsAsync(db, q.Agency, ct)
+            var ids = await responsibility.ActingAsAsync(q.Agency, ct)
                       ?? throw new ValidationException([new FluentValidation.Results.ValidationFailure("agency", $"unknown agency code '{q.Agency}'.")]);
             tasks = q.Role == "lead"
-                ? tasks.Where(t => t.Clauses.Any(c => c.Agencies.Any(a => a.Position == 0 && ids.Contains(a.AgencyId))))
+                ? tasks.Where(t => t.Clauses.Any(c => c.Agencies.Any(a => a.Position == Responsibility.LeadPosition && ids.Contains(a.AgencyId))))
                 : tasks.Where(t => t.Clauses.Any(c => c.Agencies.Any(a => ids.Contains(a.AgencyId))));
         }
         if (q.HasTargets is { } has)
@@ -76,7 +63,7 @@ public sealed class ListTasksHandler(TaskTrackerDb db) : IQueryHandler<ListTasks
             .Select(t => new
             {
                 t.Number, t.Numeral, Section = t.Section.Number, t.TitleZh, t.TitleEn, t.SummaryEn,
-                Leads = t.Clauses.OrderBy(c => c.Seq).SelectMany(c => c.Agencies.Where(a => a.Position == 0))
+                Leads = t.Clauses.OrderBy(c => c.Seq).SelectMany(c => c.Agencies.Where(a => a.Position == Responsibility.LeadPosition))
                     .Select(a => new AgencyRef(a.Agency.Code, a.Agency.NameZh, a.Agency.NameEn, a.Agency.Kind)).ToList(),
                 Clauses = t.Clauses.Count,
                 Targets = t.Measures.Count(m => m.Active && m is Target),
@@ -90,13 +77,3 @@ public sealed class ListTasksHandler(TaskTrackerDb db) : IQueryHandler<ListTasks
     }
 }
 
-public static class AgencyScope
-{
-    /// <summary>The agency itself plus every group it belongs to (a city government acts under 各市〔州〕人民政府); null if unknown.</summary>
-    public static async Task<List<int>?> IdsActingAsAsync(TaskTrackerDb db, string code, CancellationToken ct)
-    {
-        var agency = await db.Agencies.AsNoTracking().Where(a => a.Code == code)
-            .Select(a => new { a.Id, Groups = a.MemberOf.Select(m => m.GroupId).ToList() }).FirstOrDefaultAsync(ct);
-        return agency is null ? null : [agency.Id, .. agency.Groups];
-    }
-}

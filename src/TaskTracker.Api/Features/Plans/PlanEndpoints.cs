@@ -3,9 +3,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace TaskTracker.Features.Plans;
 
-public static class PlanEndpoints
+internal static class PlanEndpoints
 {
-    public static IEndpointRouteBuilder MapPlans(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/plans").WithTags("Plans");
 

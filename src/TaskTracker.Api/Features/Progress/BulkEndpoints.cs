@@ -3,16 +3,13 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Features.Access;
-using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Features.Progress;
 
-public static class BulkEndpoints
+internal static class BulkEndpoints
 {
-    public const long MaxUploadBytes = 10 * 1024 * 1024;
 
-    public static IEndpointRouteBuilder MapBulkReports(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/plans/{plan}/reports").WithTags("Progress");
 
@@ -26,9 +23,9 @@ public static class BulkEndpoints
             .WithSummary("File many reports from a CSV (UTF-8, BOM optional) or .xlsx file: multipart field 'file', or the file as the body " +
                          "(Content-Type text/csv or the xlsx type). Columns: measure, value, status, period, asOf, subUnit, narrative, evidence. " +
                          "All rows are stored in one transaction, or none and every bad row and column is listed (rows[N] is the sheet row).")
-            .Accepts<IFormFile>("multipart/form-data", "text/csv", BulkFiles.XlsxType)
+            .Accepts<IFormFile>("multipart/form-data", "text/csv", Files.XlsxType)
             .RequireAuthorization(Policies.Report).WithIdempotency()
-            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxUploadBytes))
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(Files.MaxUploadBytes))
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(413).ProducesProblem(415);
 
         g.MapGet("/template.csv", async (string plan, TaskTrackerDb db, Caller caller, MeasureContext measures, CancellationToken ct) =>
@@ -36,9 +33,9 @@ public static class BulkEndpoints
             .WithName("BulkTemplateCsv").WithSummary("A CSV template listing the measures the caller may report on (all, for non-reporters).")
             .RequireAuthorization(Policies.Read).Produces(200, contentType: "text/csv").ProducesProblem(404);
         g.MapGet("/template.xlsx", async (string plan, TaskTrackerDb db, Caller caller, MeasureContext measures, CancellationToken ct) =>
-                Results.File(BulkFiles.WriteXlsx(await TemplateRowsAsync(plan, db, caller, measures, ct)), BulkFiles.XlsxType, $"{plan}-reports.xlsx"))
+                Results.File(BulkFiles.WriteXlsx(await TemplateRowsAsync(plan, db, caller, measures, ct)), Files.XlsxType, $"{plan}-reports.xlsx"))
             .WithName("BulkTemplateXlsx").WithSummary("The same template as an Excel workbook.")
-            .RequireAuthorization(Policies.Read).Produces(200, contentType: BulkFiles.XlsxType).ProducesProblem(404);
+            .RequireAuthorization(Policies.Read).Produces(200, contentType: Files.XlsxType).ProducesProblem(404);
         return app;
     }
 
@@ -61,16 +58,16 @@ public static class BulkEndpoints
             }
             var file = form.Files.GetFile("file") ?? throw new FluentValidation.ValidationException(
                 [new FluentValidation.Results.ValidationFailure("file", "attach the spreadsheet as the multipart field 'file'.")]);
-            kind = file.FileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase) || file.ContentType == BulkFiles.XlsxType ? "xlsx" : "csv";
+            kind = file.FileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase) || file.ContentType == Files.XlsxType ? "xlsx" : "csv";
             stream = new MemoryStream();
             await file.CopyToAsync(stream, ct);
         }
         else
         {
-            kind = request.ContentType?.StartsWith(BulkFiles.XlsxType, StringComparison.OrdinalIgnoreCase) == true ? "xlsx" : "csv";
+            kind = request.ContentType?.StartsWith(Files.XlsxType, StringComparison.OrdinalIgnoreCase) == true ? "xlsx" : "csv";
             if (kind == "csv" && request.ContentType?.StartsWith("text/csv", StringComparison.OrdinalIgnoreCase) != true)
                 throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure("file",
-                    "send multipart/form-data with a 'file' field, or the file itself as text/csv or " + BulkFiles.XlsxType + ".")]);
+                    "send multipart/form-data with a 'file' field, or the file itself as text/csv or " + Files.XlsxType + ".")]);
             stream = new MemoryStream();
             await request.Body.CopyToAsync(stream, ct);
         }

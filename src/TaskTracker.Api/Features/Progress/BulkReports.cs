@@ -8,24 +8,22 @@ using Microsoft.EntityFrameworkCore;
 using MiniExcelLibs;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Features.Access;
-using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Features.Progress;
 
 /// <summary>One spreadsheet row as text; <see cref="Row"/> is its row number in the sheet (the header is row 1).</summary>
-public sealed record BulkRow(int Row, string? Measure, string? Value, string? Status, string? Period, string? AsOf,
+internal sealed record BulkRow(int Row, string? Measure, string? Value, string? Status, string? Period, string? AsOf,
     string? SubUnit, string? Narrative, string? Evidence);
 
-public sealed record BulkResult(int Count, IReadOnlyList<ReportDto> Reports);
+internal sealed record BulkResult(int Count, IReadOnlyList<ReportDto> Reports);
 
-public sealed record BulkFileReportsCommand(string Plan, IReadOnlyList<BulkRow> Rows) : ICommand<BulkResult>;
+internal sealed record BulkFileReportsCommand(string Plan, IReadOnlyList<BulkRow> Rows) : ICommand<BulkResult>;
 
 /// <summary>
 /// Files many reports at once for agencies that keep figures in spreadsheets. Every row is checked with the same
 /// rules and authorisation as a single filing; all are stored in one transaction, or none and every bad cell is named.
 /// </summary>
-public sealed class BulkFileReportsHandler(TaskTrackerDb db, MeasureContext measures, Caller caller, TimeProvider clock, IdempotencyRecorder idempotency)
+internal sealed class BulkFileReportsHandler(TaskTrackerDb db, MeasureContext measures, Caller caller, TimeProvider clock, WriteStep write)
     : ICommandHandler<BulkFileReportsCommand, BulkResult>
 {
     public const int MaxRows = 5000;
@@ -92,29 +90,31 @@ public sealed class BulkFileReportsHandler(TaskTrackerDb db, MeasureContext meas
         }
         if (failures.Count > 0) throw new FluentValidation.ValidationException(failures);
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var reports = accepted.Select(a => new ProgressReport
+        return await write.RunAsync(plan.Id, async w =>
         {
-            PlanId = a.Measure.PlanId, MeasureId = a.Measure.Id, AgencyId = caller.AgencyId!.Value, TokenId = caller.TokenId,
-            Value = a.Input.Value, Status = a.Input.Status, Period = a.Input.Period, SubUnit = a.Input.SubUnit?.Trim(),
-            AsOf = a.Input.AsOf!.Value, Narrative = a.Input.Narrative, Evidence = a.Input.Evidence?.ToList() ?? [], FiledAtUtc = now,
-        }).ToList();
-        db.Reports.AddRange(reports);
-        await db.SaveChangesAsync(ct);
-        var batch = Guid.NewGuid().ToString("N")[..12];
-        db.Audit.AddRange(reports.Select((r, i) => caller.Audit(now, "report.filed", "report", r.Id.ToString(),
-            new { measure = accepted[i].Measure.Code, value = r.Value, status = r.Status?.ToString(), r.Period, asOf = r.AsOf, subUnit = r.SubUnit, bulk = batch, row = accepted[i].Row.Row })));
-        var idList = reports.Select(r => r.Id).ToList();
-        var dtos = await db.Reports.AsNoTracking().Where(r => idList.Contains(r.Id)).OrderBy(r => r.Id).ToDtos(db.Reports).ToListAsync(ct);
-        foreach (var dto in dtos)
-            await Notifications.Outbox.EnqueueAsync(db, now, Notifications.EventTypes.ReportFiled, dto, plan.Id, caller.AgencyId, null, ct);
-        var result = new BulkResult(dtos.Count, dtos);
-        idempotency.Complete(StatusCodes.Status201Created, result, null);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        Operations.TaskTrackerMetrics.ReportsFiled.Add(result.Count, new KeyValuePair<string, object?>("plan", cmd.Plan));
-        return result;
+            var reports = accepted.Select(a => new ProgressReport
+            {
+                PlanId = a.Measure.PlanId, MeasureId = a.Measure.Id, AgencyId = caller.AgencyId!.Value, TokenId = caller.TokenId,
+                Value = a.Input.Value, Status = a.Input.Status, Period = a.Input.Period, SubUnit = a.Input.SubUnit?.Trim(),
+                AsOf = a.Input.AsOf!.Value, Narrative = a.Input.Narrative, Evidence = a.Input.Evidence?.ToList() ?? [], FiledAtUtc = w.Now,
+            }).ToList();
+            db.Reports.AddRange(reports);
+            await db.SaveChangesAsync(ct); // ids for the audit entries and the response
+            var batch = Guid.NewGuid().ToString("N")[..12];
+            for (var i = 0; i < reports.Count; i++)
+            {
+                var r = reports[i];
+                w.Audit("report.filed", "report", r.Id.ToString(),
+                    new { measure = accepted[i].Measure.Code, value = r.Value, status = r.Status?.ToString(), r.Period, asOf = r.AsOf, subUnit = r.SubUnit, bulk = batch, row = accepted[i].Row.Row });
+            }
+            var idList = reports.Select(r => r.Id).ToList();
+            var dtos = await db.Reports.AsNoTracking().Where(r => idList.Contains(r.Id)).OrderBy(r => r.Id).ToDtos(db.Reports).ToListAsync(ct);
+            foreach (var dto in dtos) w.Publish(EventTypes.ReportFiled, dto, caller.AgencyId);
+            var result = new BulkResult(dtos.Count, dtos);
+            w.Respond(StatusCodes.Status201Created, result, null);
+            w.Count(() => TaskTrackerMetrics.ReportsFiled.Add(result.Count, new KeyValuePair<string, object?>("plan", cmd.Plan)));
+            return result;
+        }, ct);
     }
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
@@ -129,12 +129,11 @@ public sealed class BulkFileReportsHandler(TaskTrackerDb db, MeasureContext meas
 }
 
 /// <summary>Reads CSV (UTF-8, with or without BOM) and .xlsx uploads into rows, and writes the templates.</summary>
-public static class BulkFiles
+internal static class BulkFiles
 {
     public static readonly string[] Columns = ["measure", "value", "status", "period", "asOf", "subUnit", "narrative", "evidence"];
     /// <summary>Columns the template adds as guidance; ignored on upload.</summary>
     public static readonly string[] Guidance = ["title", "unit", "dueDate", "task"];
-    public const string XlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
     public static IReadOnlyList<BulkRow> ReadCsv(Stream stream)
     {

@@ -1,15 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Features.Access;
-using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Features.Progress;
 
-public enum MeasureType { Target, Milestone }
+internal enum MeasureType { Target, Milestone }
 
 /// <summary>What filing rules need to know about a measure, loaded once per request.</summary>
-public sealed record MeasureInfo(
+internal sealed record MeasureInfo(
     int Id, int PlanId, string PlanCode, string Code, MeasureType Type, bool Active,
     string? Unit, TargetKind? Kind, Recurrence Recurrence, DateOnly PeriodStart, DateOnly PeriodEnd, DateOnly DueDate,
     IReadOnlySet<int> ResponsibleAgencyIds)
@@ -19,7 +17,7 @@ public sealed record MeasureInfo(
 }
 
 /// <summary>Messages that write progress on one measure; the authorisation behaviour checks them before validation.</summary>
-public interface IMeasureWrite
+internal interface IMeasureWrite
 {
     int MeasureId { get; }
     MeasureType ExpectedType { get; }
@@ -27,9 +25,10 @@ public interface IMeasureWrite
 }
 
 /// <summary>Loads measures and decides whether the caller's agency answers for them.</summary>
-public sealed class MeasureContext(TaskTrackerDb db, Caller caller)
+internal sealed class MeasureContext(TaskTrackerDb db, Caller caller, Responsibility responsibility)
 {
-    public MeasureInfo? Current { get; private set; }
+    // The write already checked in this request: the authorisation behaviour, the validator and the handler all ask.
+    private (IMeasureWrite Write, MeasureInfo Info)? _checked;
 
     public async Task<MeasureInfo?> LoadAsync(int measureId, CancellationToken ct)
     {
@@ -48,35 +47,17 @@ public sealed class MeasureContext(TaskTrackerDb db, Caller caller)
             m.PeriodStart, m.PeriodEnd, m.Measure.DueDate, responsible);
     }
 
+    /// <summary>Every agency that may write for the measure (see <see cref="Responsibility"/>).</summary>
+    public Task<IReadOnlySet<int>> ResponsibleAgenciesAsync(Measure m, int? ownerAgencyId, CancellationToken ct) =>
+        responsibility.WritersOfMeasureAsync(m.Id, m.ClauseId, m.TaskId, ownerAgencyId, ct);
+
     /// <summary>
-    /// The clause's agencies; for a headline target carried by a task, every agency of that task; for one no task
-    /// carries, the plan's owner. A group answers through its members.
+    /// Loads the measure a write targets and refuses it unless the caller's agency answers for it. Whoever asks first
+    /// (authorisation, validation or the handler) loads it; the others get the same answer without another query.
     /// </summary>
-    public async Task<IReadOnlySet<int>> ResponsibleAgenciesAsync(Measure m, int? ownerAgencyId, CancellationToken ct)
-    {
-        List<int> ids;
-        if (m.ClauseId is { } clauseId)
-            ids = await db.ClauseAgencies.Where(a => a.ClauseId == clauseId).Select(a => a.AgencyId).ToListAsync(ct);
-        else if (m.TaskId is { } taskId)
-            return await TaskAgenciesAsync(taskId, ct);
-        else
-            ids = ownerAgencyId is { } o ? [o] : [];
-        return await WithGroupMembersAsync(ids, ct);
-    }
-
-    /// <summary>Every agency named in any clause of the task, and the members of any group among them.</summary>
-    public async Task<IReadOnlySet<int>> TaskAgenciesAsync(int taskId, CancellationToken ct) =>
-        await WithGroupMembersAsync(await db.ClauseAgencies.Where(a => a.Clause.TaskId == taskId).Select(a => a.AgencyId).ToListAsync(ct), ct);
-
-    private async Task<IReadOnlySet<int>> WithGroupMembersAsync(List<int> ids, CancellationToken ct)
-    {
-        var members = await db.AgencyGroupMembers.Where(g => ids.Contains(g.GroupId)).Select(g => g.MemberId).ToListAsync(ct);
-        return ids.Concat(members).ToHashSet();
-    }
-
-    /// <summary>Loads the measure a write targets and refuses it unless the caller's agency answers for it.</summary>
     public async Task<MeasureInfo> RequireWritableAsync(IMeasureWrite write, CancellationToken ct)
     {
+        if (_checked is { } done && ReferenceEquals(done.Write, write)) return done.Info;
         var measureId = write.MeasureId;
         if (write.Supersedes is { } original)
         {
@@ -94,12 +75,12 @@ public sealed class MeasureContext(TaskTrackerDb db, Caller caller)
             throw new ForbiddenException($"Agency '{caller.AgencyCode}' is not responsible for {info.Type.ToString().ToLowerInvariant()} {info.Code} and cannot report on it.");
         if (!info.Active)
             throw new ConflictException($"{info.Code} is no longer part of the plan and takes no new reports.");
-        Current = info;
+        _checked = (write, info);
         return info;
     }
 }
 
-public sealed class MeasureAuthorizationBehavior<TMessage, TResponse>(MeasureContext context)
+internal sealed class MeasureAuthorizationBehavior<TMessage, TResponse>(MeasureContext context)
     : Mediator.IPipelineBehavior<TMessage, TResponse> where TMessage : notnull, Mediator.IMessage, IMeasureWrite
 {
     public async ValueTask<TResponse> Handle(TMessage message, Mediator.MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken ct)

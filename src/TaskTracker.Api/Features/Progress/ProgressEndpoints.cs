@@ -2,13 +2,12 @@ using System.Text.RegularExpressions;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using TaskTracker.Features.Access;
 
 namespace TaskTracker.Features.Progress;
 
-public static partial class ProgressEndpoints
+internal static partial class ProgressEndpoints
 {
-    public static IEndpointRouteBuilder MapProgress(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {
         var targets = app.MapGroup("/api/targets").WithTags("Progress");
         targets.MapGet("/{targetId:int}", async Task<Ok<MeasureDetail>> (int targetId, ISender m, CancellationToken ct) =>
@@ -106,5 +105,3 @@ public static partial class ProgressEndpoints
     }
 }
 
-/// <summary>A conditional request was required (If-Match) but not sent; mapped to 428.</summary>
-public sealed class PreconditionRequiredException() : Exception("This request must be conditional: send If-Match with the report's ETag (GET /api/reports/{id}).");

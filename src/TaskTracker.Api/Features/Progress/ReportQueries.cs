@@ -2,18 +2,16 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Features.Plans;
-using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Features.Progress;
 
-public sealed record MeasureReports(int MeasureId, string Code, MeasureType Type, string Plan, IReadOnlyList<AgencyRef> ResponsibleAgencies,
+internal sealed record MeasureReports(int MeasureId, string Code, MeasureType Type, string Plan, IReadOnlyList<AgencyRef> ResponsibleAgencies,
     IReadOnlyList<ReportDto> Reports);
 
 /// <summary>Every report on a measure, oldest first, corrections included, so the whole chain is visible.</summary>
-public sealed record ListMeasureReportsQuery(int MeasureId, MeasureType Type) : IQuery<MeasureReports>;
+internal sealed record ListMeasureReportsQuery(int MeasureId, MeasureType Type) : IQuery<MeasureReports>;
 
-public sealed class ListMeasureReportsHandler(TaskTrackerDb db, MeasureContext measures) : IQueryHandler<ListMeasureReportsQuery, MeasureReports>
+internal sealed class ListMeasureReportsHandler(TaskTrackerDb db, MeasureContext measures) : IQueryHandler<ListMeasureReportsQuery, MeasureReports>
 {
     public async ValueTask<MeasureReports> Handle(ListMeasureReportsQuery q, CancellationToken ct)
     {
@@ -27,21 +25,21 @@ public sealed class ListMeasureReportsHandler(TaskTrackerDb db, MeasureContext m
     }
 }
 
-public sealed record GetReportQuery(long ReportId) : IQuery<ReportDto>;
+internal sealed record GetReportQuery(long ReportId) : IQuery<ReportDto>;
 
-public sealed class GetReportHandler(TaskTrackerDb db) : IQueryHandler<GetReportQuery, ReportDto>
+internal sealed class GetReportHandler(TaskTrackerDb db) : IQueryHandler<GetReportQuery, ReportDto>
 {
     public async ValueTask<ReportDto> Handle(GetReportQuery q, CancellationToken ct) =>
         await db.Reports.AsNoTracking().Where(r => r.Id == q.ReportId).ToDtos(db.Reports).FirstOrDefaultAsync(ct)
         ?? throw new NotFoundException("Report", q.ReportId.ToString());
 }
 
-public sealed record MeasureDetail(int Id, string Code, MeasureType Type, string Plan, int? TaskNumber, TargetDto? Target, MilestoneDto? Milestone,
-    IReadOnlyList<AgencyRef> ResponsibleAgencies);
+internal sealed record MeasureDetail(int Id, string Code, MeasureType Type, string Plan, int? TaskNumber, TargetDto? Target, MilestoneDto? Milestone,
+    IReadOnlyList<AgencyRef> ResponsibleAgencies, IReadOnlyList<MeasureRole> Roles);
 
-public sealed record GetMeasureQuery(int MeasureId, MeasureType Type) : IQuery<MeasureDetail>;
+internal sealed record GetMeasureQuery(int MeasureId, MeasureType Type) : IQuery<MeasureDetail>;
 
-public sealed class GetMeasureHandler(TaskTrackerDb db, MeasureContext measures) : IQueryHandler<GetMeasureQuery, MeasureDetail>
+internal sealed class GetMeasureHandler(TaskTrackerDb db, MeasureContext measures, Responsibility responsibility) : IQueryHandler<GetMeasureQuery, MeasureDetail>
 {
     public async ValueTask<MeasureDetail> Handle(GetMeasureQuery q, CancellationToken ct)
     {
@@ -52,14 +50,15 @@ public sealed class GetMeasureHandler(TaskTrackerDb db, MeasureContext measures)
         var agencies = await db.Agencies.AsNoTracking().Where(a => ids.Contains(a.Id)).OrderBy(a => a.Code)
             .Select(a => new AgencyRef(a.Code, a.NameZh, a.NameEn, a.Kind)).ToListAsync(ct);
         return new MeasureDetail(m.Id, m.Code, q.Type, m.Plan.Code, m.Task?.Number,
-            (m as Target)?.ToDto(m.Plan.ReportingCadence), (m as Milestone)?.ToDto(m.Plan.ReportingCadence), agencies);
+            (m as Target)?.ToDto(m.Plan.ReportingCadence), (m as Milestone)?.ToDto(m.Plan.ReportingCadence), agencies,
+            await AssignmentRoles.RolesAsync(db, await responsibility.ForMeasureAsync(m.Id, m.ClauseId, m.TaskId, m.Plan.OwnerAgencyId, ct), ct));
     }
 }
 
 /// <summary>Finds a target or milestone by its seed code (T02-1, M20-1, H2), so nobody has to know database ids.</summary>
-public sealed record GetMeasureByCodeQuery(string Plan, string Code) : IQuery<MeasureDetail>;
+internal sealed record GetMeasureByCodeQuery(string Plan, string Code) : IQuery<MeasureDetail>;
 
-public sealed class GetMeasureByCodeHandler(TaskTrackerDb db, ISender sender) : IQueryHandler<GetMeasureByCodeQuery, MeasureDetail>
+internal sealed class GetMeasureByCodeHandler(TaskTrackerDb db, ISender sender) : IQueryHandler<GetMeasureByCodeQuery, MeasureDetail>
 {
     public async ValueTask<MeasureDetail> Handle(GetMeasureByCodeQuery q, CancellationToken ct)
     {

@@ -4,7 +4,7 @@ using TaskTracker.Domain;
 namespace TaskTracker.Features.Progress;
 
 /// <summary>One report's content with what the rules need to judge it.</summary>
-public sealed record ReportInput(
+internal sealed record ReportInput(
     MeasureInfo Measure, DateOnly Today, decimal? Value, MilestoneStatus? Status, string? Period, DateOnly? AsOf,
     string? SubUnit, string? Narrative, IReadOnlyList<string>? Evidence, long? Supersedes, string? CorrectionReason);
 
@@ -12,7 +12,7 @@ public sealed record ReportInput(
 /// The rules a careful official would apply to a progress report. Used for single filings (through the mediator
 /// pipeline) and for every row of a bulk upload, so both accept exactly the same reports.
 /// </summary>
-public sealed class ReportRules : AbstractValidator<ReportInput>
+internal sealed class ReportRules : AbstractValidator<ReportInput>
 {
     public const decimal MaxValue = 1_000_000_000_000m;
     public const int MaxEvidence = 20;
@@ -57,10 +57,10 @@ public sealed class ReportRules : AbstractValidator<ReportInput>
             .OverridePropertyName("asOf").WithMessage(x => $"asOf must not be in the future (today is {x.Today:yyyy-MM-dd} in China Standard Time).");
 
         RuleFor(x => x.Narrative).MaximumLength(4000).OverridePropertyName("narrative");
-        RuleFor(x => x.Narrative).Must(BeCleanText!).When(x => x.Narrative is not null).OverridePropertyName("narrative")
+        RuleFor(x => x.Narrative).Must(Text.BeCleanText!).When(x => x.Narrative is not null).OverridePropertyName("narrative")
             .WithMessage("narrative must not contain control characters.");
         RuleFor(x => x.SubUnit).MaximumLength(100).OverridePropertyName("subUnit");
-        RuleFor(x => x.SubUnit).Must(s => BeCleanText(s!) && !s!.Contains('\n') && s.Trim().Length > 0).When(x => x.SubUnit is not null)
+        RuleFor(x => x.SubUnit).Must(s => Text.BeCleanText(s!) && !s!.Contains('\n') && s.Trim().Length > 0).When(x => x.SubUnit is not null)
             .OverridePropertyName("subUnit").WithMessage("subUnit must be a single line of text.");
         RuleFor(x => x.Evidence).Must(e => e!.Count <= MaxEvidence).When(x => x.Evidence is not null)
             .OverridePropertyName("evidence").WithMessage($"at most {MaxEvidence} evidence links.");
@@ -70,7 +70,7 @@ public sealed class ReportRules : AbstractValidator<ReportInput>
         When(x => x.Supersedes is not null, () =>
             RuleFor(x => x.CorrectionReason).NotEmpty().MaximumLength(1000).OverridePropertyName("reason")
                 .WithMessage("a correction needs a reason (at most 1000 characters)."));
-        RuleFor(x => x.CorrectionReason).Must(BeCleanText!).When(x => x.CorrectionReason is not null).OverridePropertyName("reason")
+        RuleFor(x => x.CorrectionReason).Must(Text.BeCleanText!).When(x => x.CorrectionReason is not null).OverridePropertyName("reason")
             .WithMessage("reason must not contain control characters.");
     }
 
@@ -78,21 +78,13 @@ public sealed class ReportRules : AbstractValidator<ReportInput>
     {
         var result = new List<string>();
         for (var d = new DateOnly(m.PeriodStart.Year, (m.PeriodStart.Month - 1) / 3 * 3 + 1, 1); d <= m.DueDate; d = d.AddMonths(3))
-            result.Add($"{d.Year}-Q{(d.Month - 1) / 3 + 1}");
+            result.Add(Periods.QuarterLabel(d));
         return result;
     }
 
-    /// <summary>No NUL or other control characters (PostgreSQL rejects NUL in text; none belongs in a report).</summary>
-    public static bool BeCleanText(string s) => s.All(c => !char.IsControl(c) || c is '\n' or '\r' or '\t');
-
     private static bool BeHttpLink(string? link) =>
-        link is { Length: > 0 and <= 2000 } && BeCleanText(link) &&
+        link is { Length: > 0 and <= 2000 } && Text.BeCleanText(link) &&
         Uri.TryCreate(link, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) &&
         !string.IsNullOrEmpty(uri.Host);
 }
 
-public static class ChinaTime
-{
-    public static readonly TimeSpan Offset = TimeSpan.FromHours(8);
-    public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(Offset).DateTime);
-}

@@ -2,13 +2,12 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Features.Access;
-using TaskTracker.Infrastructure;
+using TaskTracker.Common;
 
 namespace TaskTracker.Features.Progress;
 
 /// <summary>A report in the office's queue: the report itself, where it sits in the plan, and how long it has waited.</summary>
-public sealed record QueuedReport(ReportDto Report, int? TaskNumber, int? Section, int AgeDays);
+internal sealed record QueuedReport(ReportDto Report, int? TaskNumber, int? Section, int AgeDays);
 
 /// <summary>
 /// GET /api/plans/{plan}/reports?reviewStatus=submitted: the office's review queue, oldest first, with each report's age
@@ -16,7 +15,7 @@ public sealed record QueuedReport(ReportDto Report, int? TaskNumber, int? Sectio
 /// </summary>
 internal static class ReviewQueueEndpoints
 {
-    public static IEndpointRouteBuilder MapReviewQueue(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapEndpoints(IEndpointRouteBuilder app)
     {
         app.MapGet("/api/plans/{plan}/reports", List).WithTags("Progress").WithName("ListPlanReports")
             .WithSummary("Reports of a plan by review status (office): reviewStatus=submitted is the review queue, oldest first, with age in days; " +
@@ -32,7 +31,7 @@ internal static class ReviewQueueEndpoints
         var status = ReviewStatus.Submitted;
         if (reviewStatus is not null && !Enum.TryParse(reviewStatus.Replace("-", ""), true, out status) || !Enum.IsDefined(status))
             throw Invalid("reviewStatus", "reviewStatus must be submitted, accepted or returned.");
-        if (agency is not null && (agency.Length > 64 || !ReportRules.BeCleanText(agency)))
+        if (agency is not null && (agency.Length > 64 || !Text.BeCleanText(agency)))
             throw Invalid("agency", "agency must be an agency code.");
         if (section is < 1 or > 1000) throw Invalid("section", "section must be a section number.");
         var planId = await db.Plans.Where(p => p.Code == plan).Select(p => (int?)p.Id).FirstOrDefaultAsync(ct)

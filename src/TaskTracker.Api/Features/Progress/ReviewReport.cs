@@ -4,21 +4,16 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TaskTracker.Data;
 using TaskTracker.Domain;
-using TaskTracker.Features.Access;
-using TaskTracker.Infrastructure;
 
 namespace TaskTracker.Features.Progress;
 
-public enum ReviewDecision { Accept, Return }
+internal enum ReviewDecision { Accept, Return }
 
-public sealed record ReviewBody(ReviewDecision? Decision, string? Comment);
+internal sealed record ReviewBody(ReviewDecision? Decision, string? Comment);
 
-/// <summary>Thrown when If-Match names a version that is no longer current; mapped to 412.</summary>
-public sealed class PreconditionFailedException(string message) : Exception(message);
+internal sealed record ReviewReportCommand(long ReportId, int ExpectedVersion, ReviewDecision? Decision, string? Comment) : ICommand<ReportDto>;
 
-public sealed record ReviewReportCommand(long ReportId, int ExpectedVersion, ReviewDecision? Decision, string? Comment) : ICommand<ReportDto>;
-
-public sealed class ReviewReportValidator : AbstractValidator<ReviewReportCommand>
+internal sealed class ReviewReportValidator : AbstractValidator<ReviewReportCommand>
 {
     public ReviewReportValidator()
     {
@@ -26,12 +21,12 @@ public sealed class ReviewReportValidator : AbstractValidator<ReviewReportComman
         RuleFor(x => x.Comment).NotEmpty().When(x => x.Decision == ReviewDecision.Return)
             .OverridePropertyName("comment").WithMessage("a returned report needs a comment telling the agency what to fix.");
         RuleFor(x => x.Comment).MaximumLength(2000).OverridePropertyName("comment");
-        RuleFor(x => x.Comment).Must(c => ReportRules.BeCleanText(c!)).When(x => x.Comment is not null)
+        RuleFor(x => x.Comment).Must(c => Text.BeCleanText(c!)).When(x => x.Comment is not null)
             .OverridePropertyName("comment").WithMessage("comment must not contain control characters.");
     }
 }
 
-public sealed class ReviewReportHandler(TaskTrackerDb db, Caller caller, TimeProvider clock) : ICommandHandler<ReviewReportCommand, ReportDto>
+internal sealed class ReviewReportHandler(TaskTrackerDb db, Caller caller, WriteStep write) : ICommandHandler<ReviewReportCommand, ReportDto>
 {
     public async ValueTask<ReportDto> Handle(ReviewReportCommand cmd, CancellationToken ct)
     {
@@ -42,31 +37,32 @@ public sealed class ReviewReportHandler(TaskTrackerDb db, Caller caller, TimePro
         if (await db.Reports.AnyAsync(r => r.SupersedesId == report.Id, ct))
             throw new ConflictException($"Report {report.Id} has been superseded by a correction; review the correction instead.");
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        var before = report.ReviewStatus;
-        report.ReviewStatus = cmd.Decision == ReviewDecision.Accept ? ReviewStatus.Accepted : ReviewStatus.Returned;
-        report.ReviewComment = cmd.Comment;
-        report.ReviewedAtUtc = now;
-        report.ReviewedByTokenId = caller.TokenId;
-        // The concurrency token: the UPDATE only matches the version the reviewer saw.
-        db.Entry(report).Property(r => r.Version).OriginalValue = cmd.ExpectedVersion;
-        report.Version = cmd.ExpectedVersion + 1;
-        // Only the office reviews, and office tokens carry no agency.
-        db.Audit.Add(caller.Audit(now, "report.reviewed", "report", report.Id.ToString(),
-            new { from = before.ToString(), to = report.ReviewStatus.ToString(), comment = cmd.Comment, version = report.Version }));
-        await Notifications.Outbox.EnqueueAsync(db, now,
-            report.ReviewStatus == ReviewStatus.Returned ? Notifications.EventTypes.ReportReturned : Notifications.EventTypes.ReportAccepted,
-            new { reportId = report.Id, measureId = report.MeasureId, status = report.ReviewStatus.ToString(), comment = cmd.Comment, version = report.Version },
-            report.PlanId, report.AgencyId, null, ct);
         try
         {
-            await db.SaveChangesAsync(ct);
+            await write.RunAsync(report.PlanId, w =>
+            {
+                var before = report.ReviewStatus;
+                report.ReviewStatus = cmd.Decision == ReviewDecision.Accept ? ReviewStatus.Accepted : ReviewStatus.Returned;
+                report.ReviewComment = cmd.Comment;
+                report.ReviewedAtUtc = w.Now;
+                report.ReviewedByTokenId = caller.TokenId;
+                // The concurrency token: the UPDATE only matches the version the reviewer saw.
+                db.Entry(report).Property(r => r.Version).OriginalValue = cmd.ExpectedVersion;
+                report.Version = cmd.ExpectedVersion + 1;
+                // Only the office reviews, and office tokens carry no agency.
+                w.Audit("report.reviewed", "report", report.Id.ToString(),
+                    new { from = before.ToString(), to = report.ReviewStatus.ToString(), comment = cmd.Comment, version = report.Version });
+                w.Publish(report.ReviewStatus == ReviewStatus.Returned ? EventTypes.ReportReturned : EventTypes.ReportAccepted,
+                    new { reportId = report.Id, measureId = report.MeasureId, status = report.ReviewStatus.ToString(), comment = cmd.Comment, version = report.Version },
+                    report.AgencyId);
+                w.Count(() => TaskTrackerMetrics.ReportsReviewed.Add(1));
+                return Task.FromResult(0);
+            }, ct);
         }
         catch (DbUpdateConcurrencyException)
         {
             throw new PreconditionFailedException($"Report {report.Id} was changed by someone else; fetch it again.");
         }
-        Operations.TaskTrackerMetrics.ReportsReviewed.Add(1);
         return await db.Reports.AsNoTracking().Where(r => r.Id == report.Id).ToDtos(db.Reports).FirstAsync(ct);
     }
 }

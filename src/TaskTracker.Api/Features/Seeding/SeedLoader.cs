@@ -10,7 +10,7 @@ namespace TaskTracker.Features.Seeding;
 /// Loads every plan folder under the seed path into the store. Idempotent: an unchanged folder (same hash) is
 /// skipped; a revised one updates the plan in place, keyed by codes and numbers, and never touches progress data.
 /// </summary>
-public sealed class SeedLoader(TaskTrackerDb db, TimeProvider clock, ILogger<SeedLoader> logger)
+internal sealed class SeedLoader(TaskTrackerDb db, TimeProvider clock, ILogger<SeedLoader> logger)
 {
     public static string? ResolveSeedPath(string? configured, string contentRoot)
     {
@@ -146,6 +146,9 @@ public sealed class SeedLoader(TaskTrackerDb db, TimeProvider clock, ILogger<See
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var agencies = await UpsertAgenciesAsync(folder.Agencies.Agencies!, ct);
             await UpsertPlanAsync(folder, agencies, ct);
+            // Figures, names and leads come from the seed, and agencies are shared by every plan: every plan's data
+            // version moves, in the same transaction, so no cached read or ETag outlives the old seed.
+            await db.Plans.ExecuteUpdateAsync(u => u.SetProperty(p => p.Revision, p => p.Revision + 1), ct);
             await tx.CommitAsync(ct);
         });
         logger.LogInformation("Loaded plan {Plan} from {Folder}", s.Code, folder.Path);
@@ -218,6 +221,7 @@ public sealed class SeedLoader(TaskTrackerDb db, TimeProvider clock, ILogger<See
         plan.ClosingZh = s.ClosingZh;
         plan.ReportingCadence = s.Reporting?.Cadence ?? ReportingCadence.Monthly;
         plan.ReportingGraceDays = s.Reporting?.GraceDays ?? 10;
+        plan.StatusBasis = s.StatusBasis ?? StatusBasis.Reported;
         plan.SeedHash = folder.Hash;
         plan.SeededAtUtc = clock.GetUtcNow().UtcDateTime;
 

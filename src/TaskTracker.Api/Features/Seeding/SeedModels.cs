@@ -7,7 +7,7 @@ namespace TaskTracker.Features.Seeding;
 // The JSON shapes of a plan folder (documented in seed-data/SCHEMA.md). Everything is nullable so that the
 // validator, not the deserialiser, reports a missing field with its path.
 
-public sealed record SeedPlan
+internal sealed record SeedPlan
 {
     public string? Code { get; init; }
     public string? TitleZh { get; init; }
@@ -20,11 +20,13 @@ public sealed record SeedPlan
     public string? PreambleZh { get; init; }
     public string? ClosingZh { get; init; }
     public SeedReporting? Reporting { get; init; }
+    /// <summary>Which completion drives statuses: reported (every counting report, the default) or verified (accepted reports only).</summary>
+    public StatusBasis? StatusBasis { get; init; }
     public List<SeedSection>? Sections { get; init; }
     public List<SeedTarget>? HeadlineTargets { get; init; }
 }
 
-public sealed record SeedSource
+internal sealed record SeedSource
 {
     public string? Document { get; init; }
     public string? Article { get; init; }
@@ -32,13 +34,13 @@ public sealed record SeedSource
     public string? Url { get; init; }
 }
 
-public sealed record SeedReporting
+internal sealed record SeedReporting
 {
     public ReportingCadence? Cadence { get; init; }
     public int? GraceDays { get; init; }
 }
 
-public sealed record SeedSection
+internal sealed record SeedSection
 {
     public int? Number { get; init; }
     public string? Numeral { get; init; }
@@ -46,12 +48,12 @@ public sealed record SeedSection
     public string? TitleEn { get; init; }
 }
 
-public sealed record SeedTasksFile
+internal sealed record SeedTasksFile
 {
     public List<SeedTask>? Tasks { get; init; }
 }
 
-public sealed record SeedTask
+internal sealed record SeedTask
 {
     public int? Number { get; init; }
     public string? Numeral { get; init; }
@@ -65,7 +67,7 @@ public sealed record SeedTask
     public List<SeedMilestone>? Milestones { get; init; }
 }
 
-public sealed record SeedClause
+internal sealed record SeedClause
 {
     public int? Seq { get; init; }
     public string? TextZh { get; init; }
@@ -73,9 +75,11 @@ public sealed record SeedClause
     public string? ResponsibleText { get; init; }
     public List<string>? Agencies { get; init; }
     public bool? AndOthers { get; init; }
+    /// <summary>A note such as 以下均需各市〔州〕负责，不再单独列出 that adds its agencies (after the bracket's) to this clause.</summary>
+    public string? StandingNote { get; init; }
 }
 
-public sealed record SeedTarget
+internal sealed record SeedTarget
 {
     public string? Code { get; init; }
     public int? Clause { get; init; }
@@ -98,7 +102,7 @@ public sealed record SeedTarget
     public string? Note { get; init; }
 }
 
-public sealed record SeedFigure
+internal sealed record SeedFigure
 {
     public decimal? Value { get; init; }
     public BaselineComparison? Comparison { get; init; }
@@ -106,9 +110,12 @@ public sealed record SeedFigure
     public string? SourceText { get; init; }
     public string? Source { get; init; }
     public string? Note { get; init; }
+    /// <summary>Set by `plans rollover`: the accepted report of the previous plan this baseline was taken from
+    /// (its sourceText then quotes the previous plan, not this plan's source.txt).</summary>
+    public long? FromReport { get; init; }
 }
 
-public sealed record SeedMilestone
+internal sealed record SeedMilestone
 {
     public string? Code { get; init; }
     public int? Clause { get; init; }
@@ -123,12 +130,12 @@ public sealed record SeedMilestone
     public string? Note { get; init; }
 }
 
-public sealed record SeedAgenciesFile
+internal sealed record SeedAgenciesFile
 {
     public List<SeedAgency>? Agencies { get; init; }
 }
 
-public sealed record SeedAgency
+internal sealed record SeedAgency
 {
     public string? Code { get; init; }
     public string? NameZh { get; init; }
@@ -140,9 +147,9 @@ public sealed record SeedAgency
 }
 
 /// <summary>A plan folder as read from disk, before validation.</summary>
-public sealed record SeedFolder(string Path, SeedPlan Plan, SeedTasksFile Tasks, SeedAgenciesFile Agencies, string? SourceText, string Hash);
+internal sealed record SeedFolder(string Path, SeedPlan Plan, SeedTasksFile Tasks, SeedAgenciesFile Agencies, string? SourceText, string Hash);
 
-public static class SeedJson
+internal static class SeedJson
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {

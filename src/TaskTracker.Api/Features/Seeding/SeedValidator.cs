@@ -4,12 +4,12 @@ using TaskTracker.Domain;
 
 namespace TaskTracker.Features.Seeding;
 
-public sealed record SeedError(string File, string Path, string Message)
+internal sealed record SeedError(string File, string Path, string Message)
 {
     public override string ToString() => $"{File}: {Path}: {Message}";
 }
 
-public sealed class SeedValidationException(IReadOnlyList<SeedError> errors)
+internal sealed class SeedValidationException(IReadOnlyList<SeedError> errors)
     : Exception("Seed data is invalid:\n" + string.Join("\n", errors.Select(e => "  " + e)))
 {
     public IReadOnlyList<SeedError> Errors { get; } = errors;
@@ -19,7 +19,7 @@ public sealed class SeedValidationException(IReadOnlyList<SeedError> errors)
 /// Checks a plan folder for completeness and internal consistency before anything is written, so a bad seed
 /// stops start-up with every problem named by file and JSON path instead of loading half a plan.
 /// </summary>
-public static partial class SeedValidator
+internal static partial class SeedValidator
 {
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
     private static partial Regex CodePattern();
@@ -38,6 +38,33 @@ public static partial class SeedValidator
         return v.Errors;
     }
 
+    /// <summary>
+    /// Measures nobody can file on: every agency their clause names is a group without members (such as
+    /// 省有关部门和单位). Not an error (the plan says so), but the office must assign an agency (分解落实).
+    /// </summary>
+    public static IReadOnlyList<string> Unfileable(SeedFolder folder)
+    {
+        var byName = new Dictionary<string, SeedAgency>();
+        foreach (var a in folder.Agencies.Agencies ?? [])
+            foreach (var name in new[] { a.NameZh, a.ShortNameZh }.Concat(a.Aliases ?? []).Concat([a.Code]))
+                if (!string.IsNullOrWhiteSpace(name)) byName.TryAdd(name, a);
+        bool CanFile(string name) => !byName.TryGetValue(name, out var a) || a.Kind != AgencyKinds.Group || (a.Members?.Count ?? 0) > 0;
+        var result = new List<string>();
+        foreach (var t in folder.Tasks.Tasks ?? [])
+        {
+            var clauses = (t.Clauses ?? []).Where(c => c.Seq is not null).ToDictionary(c => c.Seq!.Value, c => c.Agencies ?? []);
+            IEnumerable<string> Named(int? clause) => clause is { } c ? clauses.GetValueOrDefault(c) ?? [] : clauses.Values.SelectMany(x => x);
+            var measures = (t.Targets ?? []).Select(x => (x.Code, x.Clause)).Concat((t.Milestones ?? []).Select(x => (x.Code, x.Clause)));
+            foreach (var (code, clause) in measures)
+            {
+                var names = Named(clause).ToList();
+                // A clause naming nobody falls back to the plan's owner, who can file.
+                if (names.Count > 0 && !names.Any(CanFile)) result.Add(code ?? "?");
+            }
+        }
+        return result;
+    }
+
     private sealed class Collector(SeedFolder folder)
     {
         public List<SeedError> Errors { get; } = [];
@@ -47,6 +74,13 @@ public static partial class SeedValidator
         public void Required(string file, string path, string? value)
         {
             if (string.IsNullOrWhiteSpace(value)) Add(file, path, "is required");
+        }
+
+        /// <summary>English renderings must be present, but an empty string is allowed: it marks a rendering still
+        /// to be translated (an imported plan), and readers fall back to the Chinese.</summary>
+        public void English(string file, string path, string? value)
+        {
+            if (value is null) Add(file, path, "is required (an empty string marks it as still to be translated)");
         }
 
         public void Required<T>(string file, string path, T? value) where T : struct
@@ -75,7 +109,7 @@ public static partial class SeedValidator
             else if (!codes.Add(a.Code))
                 v.Add(f, p + ".code", $"duplicate code '{a.Code}'");
             v.Required(f, p + ".nameZh", a.NameZh);
-            v.Required(f, p + ".nameEn", a.NameEn);
+            v.English(f, p + ".nameEn", a.NameEn);
             if (a.Kind is null || !AgencyKinds.All.Contains(a.Kind))
                 v.Add(f, p + ".kind", $"must be one of: {string.Join(", ", AgencyKinds.All.Order())}");
             if (a.Code is null) continue;
@@ -111,7 +145,7 @@ public static partial class SeedValidator
         if (plan.Code is null || !CodePattern().IsMatch(plan.Code))
             v.Add(f, "$.code", "must be lower-case letters, digits and '-'");
         v.Required(f, "$.titleZh", plan.TitleZh);
-        v.Required(f, "$.titleEn", plan.TitleEn);
+        v.English(f, "$.titleEn", plan.TitleEn);
         v.Required(f, "$.periodStart", plan.PeriodStart);
         v.Required(f, "$.periodEnd", plan.PeriodEnd);
         if (plan.PeriodStart > plan.PeriodEnd)
@@ -137,7 +171,7 @@ public static partial class SeedValidator
                 if (s.Number != i + 1) v.Add(f, p + ".number", $"must be {i + 1} (sections are numbered in order from 1)");
                 v.Required(f, p + ".numeral", s.Numeral);
                 v.Required(f, p + ".titleZh", s.TitleZh);
-                v.Required(f, p + ".titleEn", s.TitleEn);
+                v.English(f, p + ".titleEn", s.TitleEn);
             }
         }
     }
@@ -180,9 +214,9 @@ public static partial class SeedValidator
                 v.Add(f, p + ".section", "tasks must follow section order");
             v.Required(f, p + ".numeral", t.Numeral);
             v.Required(f, p + ".titleZh", t.TitleZh);
-            v.Required(f, p + ".titleEn", t.TitleEn);
+            v.English(f, p + ".titleEn", t.TitleEn);
             v.Required(f, p + ".textZh", t.TextZh);
-            v.Required(f, p + ".summaryEn", t.SummaryEn);
+            v.English(f, p + ".summaryEn", t.SummaryEn);
 
             var clauses = t.Clauses ?? [];
             if (clauses.Count == 0) v.Add(f, p + ".clauses", "a task needs at least one clause");
@@ -194,7 +228,7 @@ public static partial class SeedValidator
                 if (cl.Seq != c + 1) v.Add(f, cp + ".seq", $"must be {c + 1}");
                 else seqs.Add(c + 1);
                 v.Required(f, cp + ".textZh", cl.TextZh);
-                v.Required(f, cp + ".textEn", cl.TextEn);
+                v.English(f, cp + ".textEn", cl.TextEn);
                 v.Required(f, cp + ".responsibleText", cl.ResponsibleText);
                 var names = cl.Agencies ?? [];
                 if (names.Count == 0) v.Add(f, cp + ".agencies", "every clause needs at least one responsible agency");
@@ -202,7 +236,8 @@ public static partial class SeedValidator
                 {
                     if (!agencies.ContainsKey(names[a]))
                         v.Add(f, $"{cp}.agencies[{a}]", $"'{names[a]}' is not in agencies.json (by name, short name or alias)");
-                    else if (cl.ResponsibleText is not null && !cl.ResponsibleText.Contains(names[a], StringComparison.Ordinal))
+                    else if (cl.ResponsibleText is not null && !cl.ResponsibleText.Contains(names[a], StringComparison.Ordinal)
+                             && cl.StandingNote?.Contains(names[a], StringComparison.Ordinal) != true)
                         v.Add(f, $"{cp}.agencies[{a}]", $"'{names[a]}' does not appear in responsibleText");
                 }
                 if (names.Count != names.Distinct().Count())
@@ -221,7 +256,7 @@ public static partial class SeedValidator
                 ValidateMeasureCode(v, f, mp, m.Code, measureCodes);
                 if (m.Clause is null || !seqs.Contains(m.Clause.Value)) v.Add(f, mp + ".clause", "must name a clause seq of this task");
                 v.Required(f, mp + ".titleZh", m.TitleZh);
-                v.Required(f, mp + ".titleEn", m.TitleEn);
+                v.English(f, mp + ".titleEn", m.TitleEn);
                 v.Required(f, mp + ".kind", m.Kind);
                 ValidateDue(v, f, mp, m.DueDate, plan);
                 v.Required(f, mp + ".sourceText", m.SourceText);
@@ -258,10 +293,10 @@ public static partial class SeedValidator
         if (clauseSeqs is not null && (t.Clause is null || !clauseSeqs.Contains(t.Clause.Value)))
             v.Add(f, p + ".clause", "must name a clause seq of this task");
         v.Required(f, p + ".metricZh", t.MetricZh);
-        v.Required(f, p + ".metricEn", t.MetricEn);
+        v.English(f, p + ".metricEn", t.MetricEn);
         v.Required(f, p + ".value", t.Value);
         v.Required(f, p + ".unit", t.Unit);
-        v.Required(f, p + ".unitEn", t.UnitEn);
+        v.English(f, p + ".unitEn", t.UnitEn);
         v.Required(f, p + ".comparison", t.Comparison);
         v.Required(f, p + ".kind", t.Kind);
         v.Required(f, p + ".direction", t.Direction);
@@ -309,6 +344,7 @@ public static partial class SeedValidator
             {
                 Check("tasks.json", $"$.tasks[{i}].clauses[{c}].textZh", t.Clauses![c].TextZh);
                 Check("tasks.json", $"$.tasks[{i}].clauses[{c}].responsibleText", t.Clauses[c].ResponsibleText);
+                Check("tasks.json", $"$.tasks[{i}].clauses[{c}].standingNote", t.Clauses[c].StandingNote);
             }
             for (var k = 0; k < (t.Targets?.Count ?? 0); k++) CheckTarget("tasks.json", $"$.tasks[{i}].targets[{k}]", t.Targets![k]);
             for (var k = 0; k < (t.Milestones?.Count ?? 0); k++)
@@ -318,7 +354,7 @@ public static partial class SeedValidator
         void CheckTarget(string file, string p, SeedTarget t)
         {
             Check(file, p + ".sourceText", t.SourceText);
-            Check(file, p + ".baseline.sourceText", t.Baseline?.SourceText);
+            if (t.Baseline?.FromReport is null) Check(file, p + ".baseline.sourceText", t.Baseline?.SourceText);
             Check(file, p + ".reference2024.sourceText", t.Reference2024?.SourceText);
         }
     }

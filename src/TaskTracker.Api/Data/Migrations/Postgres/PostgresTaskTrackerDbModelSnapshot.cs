@@ -136,6 +136,57 @@ namespace TaskTracker.Data.Migrations.Postgres
                     b.ToTable("Tokens");
                 });
 
+            modelBuilder.Entity("TaskTracker.Domain.Attachment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("AgencyId")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<long>("ReportId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("TokenId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("UploadedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgencyId");
+
+                    b.HasIndex("ReportId");
+
+                    b.ToTable("Attachments", (string)null);
+                });
+
             modelBuilder.Entity("TaskTracker.Domain.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -472,6 +523,45 @@ namespace TaskTracker.Data.Migrations.Postgres
                     b.UseTphMappingStrategy();
                 });
 
+            modelBuilder.Entity("TaskTracker.Domain.MeasureAssignment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("AgencyId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("AssignedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("MeasureId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int?>("TokenId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgencyId");
+
+                    b.HasIndex("MeasureId", "Id");
+
+                    b.ToTable("MeasureAssignments");
+                });
+
             modelBuilder.Entity("TaskTracker.Domain.OutboxEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -551,6 +641,9 @@ namespace TaskTracker.Data.Migrations.Postgres
                     b.Property<int>("ReportingGraceDays")
                         .HasColumnType("integer");
 
+                    b.Property<long>("Revision")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("SeedHash")
                         .HasColumnType("text");
 
@@ -568,6 +661,11 @@ namespace TaskTracker.Data.Migrations.Postgres
 
                     b.Property<string>("SourceUrl")
                         .HasColumnType("text");
+
+                    b.Property<string>("StatusBasis")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
 
                     b.Property<string>("TitleEn")
                         .IsRequired()
@@ -587,6 +685,68 @@ namespace TaskTracker.Data.Migrations.Postgres
                     b.HasIndex("OwnerAgencyId");
 
                     b.ToTable("Plans");
+                });
+
+            modelBuilder.Entity("TaskTracker.Domain.PlanDraftRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("AgenciesJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("CreatedByTokenId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("FindingsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("PlanJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("PublishedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SourceText")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("TasksJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("UpdatedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Code")
+                        .IsUnique();
+
+                    b.ToTable("PlanDrafts", (string)null);
                 });
 
             modelBuilder.Entity("TaskTracker.Domain.ProgressReport", b =>
@@ -853,57 +1013,6 @@ namespace TaskTracker.Data.Migrations.Postgres
                     b.ToTable("Tasks", (string)null);
                 });
 
-            modelBuilder.Entity("TaskTracker.Features.Evidence.Attachment", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<int>("AgencyId")
-                        .HasColumnType("integer");
-
-                    b.Property<byte[]>("Content")
-                        .IsRequired()
-                        .HasColumnType("bytea");
-
-                    b.Property<string>("ContentType")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
-
-                    b.Property<string>("FileName")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)");
-
-                    b.Property<long>("ReportId")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("Sha256")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<long>("Size")
-                        .HasColumnType("bigint");
-
-                    b.Property<int?>("TokenId")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTime>("UploadedAtUtc")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("AgencyId");
-
-                    b.HasIndex("ReportId");
-
-                    b.ToTable("Attachments", (string)null);
-                });
-
             modelBuilder.Entity("TaskTracker.Domain.Milestone", b =>
                 {
                     b.HasBaseType("TaskTracker.Domain.Measure");
@@ -1006,6 +1115,21 @@ namespace TaskTracker.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Restrict);
 
                     b.Navigation("Agency");
+                });
+
+            modelBuilder.Entity("TaskTracker.Domain.Attachment", b =>
+                {
+                    b.HasOne("TaskTracker.Domain.Agency", null)
+                        .WithMany()
+                        .HasForeignKey("AgencyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("TaskTracker.Domain.ProgressReport", null)
+                        .WithMany()
+                        .HasForeignKey("ReportId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("TaskTracker.Domain.Clause", b =>
@@ -1112,6 +1236,25 @@ namespace TaskTracker.Data.Migrations.Postgres
                     b.Navigation("Task");
                 });
 
+            modelBuilder.Entity("TaskTracker.Domain.MeasureAssignment", b =>
+                {
+                    b.HasOne("TaskTracker.Domain.Agency", "Agency")
+                        .WithMany()
+                        .HasForeignKey("AgencyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("TaskTracker.Domain.Measure", "Measure")
+                        .WithMany()
+                        .HasForeignKey("MeasureId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Agency");
+
+                    b.Navigation("Measure");
+                });
+
             modelBuilder.Entity("TaskTracker.Domain.Plan", b =>
                 {
                     b.HasOne("TaskTracker.Domain.Agency", "OversightAgency")
@@ -1208,21 +1351,6 @@ namespace TaskTracker.Data.Migrations.Postgres
                     b.Navigation("Plan");
 
                     b.Navigation("Section");
-                });
-
-            modelBuilder.Entity("TaskTracker.Features.Evidence.Attachment", b =>
-                {
-                    b.HasOne("TaskTracker.Domain.Agency", null)
-                        .WithMany()
-                        .HasForeignKey("AgencyId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
-
-                    b.HasOne("TaskTracker.Domain.ProgressReport", null)
-                        .WithMany()
-                        .HasForeignKey("ReportId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
                 });
 
             modelBuilder.Entity("TaskTracker.Domain.Target", b =>

@@ -126,6 +126,55 @@ namespace TaskTracker.Data.Migrations.Sqlite
                     b.ToTable("Tokens");
                 });
 
+            modelBuilder.Entity("TaskTracker.Domain.Attachment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AgencyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReportId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("TokenId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UploadedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgencyId");
+
+                    b.HasIndex("ReportId");
+
+                    b.ToTable("Attachments", (string)null);
+                });
+
             modelBuilder.Entity("TaskTracker.Domain.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -450,6 +499,43 @@ namespace TaskTracker.Data.Migrations.Sqlite
                     b.UseTphMappingStrategy();
                 });
 
+            modelBuilder.Entity("TaskTracker.Domain.MeasureAssignment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AgencyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("AssignedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MeasureId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("TokenId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgencyId");
+
+                    b.HasIndex("MeasureId", "Id");
+
+                    b.ToTable("MeasureAssignments");
+                });
+
             modelBuilder.Entity("TaskTracker.Domain.OutboxEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -525,6 +611,9 @@ namespace TaskTracker.Data.Migrations.Sqlite
                     b.Property<int>("ReportingGraceDays")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("Revision")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("SeedHash")
                         .HasColumnType("TEXT");
 
@@ -541,6 +630,11 @@ namespace TaskTracker.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SourceUrl")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StatusBasis")
+                        .IsRequired()
+                        .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("TitleEn")
@@ -561,6 +655,66 @@ namespace TaskTracker.Data.Migrations.Sqlite
                     b.HasIndex("OwnerAgencyId");
 
                     b.ToTable("Plans");
+                });
+
+            modelBuilder.Entity("TaskTracker.Domain.PlanDraftRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AgenciesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("CreatedByTokenId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FindingsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PlanJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("PublishedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceText")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TasksJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Code")
+                        .IsUnique();
+
+                    b.ToTable("PlanDrafts", (string)null);
                 });
 
             modelBuilder.Entity("TaskTracker.Domain.ProgressReport", b =>
@@ -817,55 +971,6 @@ namespace TaskTracker.Data.Migrations.Sqlite
                     b.ToTable("Tasks", (string)null);
                 });
 
-            modelBuilder.Entity("TaskTracker.Features.Evidence.Attachment", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("AgencyId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<byte[]>("Content")
-                        .IsRequired()
-                        .HasColumnType("BLOB");
-
-                    b.Property<string>("ContentType")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("FileName")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("ReportId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Sha256")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("Size")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int?>("TokenId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<DateTime>("UploadedAtUtc")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("AgencyId");
-
-                    b.HasIndex("ReportId");
-
-                    b.ToTable("Attachments", (string)null);
-                });
-
             modelBuilder.Entity("TaskTracker.Domain.Milestone", b =>
                 {
                     b.HasBaseType("TaskTracker.Domain.Measure");
@@ -968,6 +1073,21 @@ namespace TaskTracker.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Restrict);
 
                     b.Navigation("Agency");
+                });
+
+            modelBuilder.Entity("TaskTracker.Domain.Attachment", b =>
+                {
+                    b.HasOne("TaskTracker.Domain.Agency", null)
+                        .WithMany()
+                        .HasForeignKey("AgencyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("TaskTracker.Domain.ProgressReport", null)
+                        .WithMany()
+                        .HasForeignKey("ReportId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("TaskTracker.Domain.Clause", b =>
@@ -1074,6 +1194,25 @@ namespace TaskTracker.Data.Migrations.Sqlite
                     b.Navigation("Task");
                 });
 
+            modelBuilder.Entity("TaskTracker.Domain.MeasureAssignment", b =>
+                {
+                    b.HasOne("TaskTracker.Domain.Agency", "Agency")
+                        .WithMany()
+                        .HasForeignKey("AgencyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("TaskTracker.Domain.Measure", "Measure")
+                        .WithMany()
+                        .HasForeignKey("MeasureId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Agency");
+
+                    b.Navigation("Measure");
+                });
+
             modelBuilder.Entity("TaskTracker.Domain.Plan", b =>
                 {
                     b.HasOne("TaskTracker.Domain.Agency", "OversightAgency")
@@ -1170,21 +1309,6 @@ namespace TaskTracker.Data.Migrations.Sqlite
                     b.Navigation("Plan");
 
                     b.Navigation("Section");
-                });
-
-            modelBuilder.Entity("TaskTracker.Features.Evidence.Attachment", b =>
-                {
-                    b.HasOne("TaskTracker.Domain.Agency", null)
-                        .WithMany()
-                        .HasForeignKey("AgencyId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
-
-                    b.HasOne("TaskTracker.Domain.ProgressReport", null)
-                        .WithMany()
-                        .HasForeignKey("ReportId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
                 });
 
             modelBuilder.Entity("TaskTracker.Domain.Target", b =>

@@ -1,0 +1,53 @@
+using Microsoft.EntityFrameworkCore;
+using TaskTracker.Data;
+using TaskTracker.Domain;
+
+namespace TaskTracker.Common;
+
+internal static class EventTypes
+{
+    public const string ReportFiled = "report.filed";
+    public const string ReportCorrected = "report.corrected";
+    public const string ReportReturned = "report.returned";
+    public const string ReportAccepted = "report.accepted";
+    public const string MeasureOverdue = "measure.overdue";
+    public const string InstructionIssued = "instruction.issued";
+    public const string InstructionReplied = "instruction.replied";
+    public const string InstructionOverdue = "instruction.overdue";
+    public const string InstructionDecided = "instruction.decided";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>
+    {
+        ReportFiled, ReportCorrected, ReportReturned, ReportAccepted, MeasureOverdue,
+        InstructionIssued, InstructionReplied, InstructionOverdue, InstructionDecided,
+    };
+}
+
+/// <summary>
+/// Adds an event and one pending delivery per matching webhook to the caller's unit of work, so the event exists
+/// exactly when the change it describes was committed.
+/// </summary>
+internal static class Outbox
+{
+    /// <summary>Payloads look like the API's own JSON: camelCase names, kebab-case enums, Chinese kept as written.</summary>
+    public static readonly System.Text.Json.JsonSerializerOptions PayloadJson = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All),
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    public static async Task<OutboxEvent> EnqueueAsync(TaskTrackerDb db, DateTime nowUtc, string type, object payload,
+        int? planId, int? agencyId, string? dedupKey, CancellationToken ct)
+    {
+        var ev = new OutboxEvent
+        {
+            Type = type, PlanId = planId, AgencyId = agencyId, DedupKey = dedupKey, CreatedAtUtc = nowUtc,
+            Payload = System.Text.Json.JsonSerializer.Serialize(new { type, occurredAtUtc = nowUtc, data = payload }, PayloadJson),
+        };
+        db.OutboxEvents.Add(ev);
+        var subscriptions = await db.WebhookSubscriptions.AsNoTracking().Where(s => s.Active).ToListAsync(ct);
+        foreach (var s in subscriptions.Where(s => s.EventTypes.Count == 0 || s.EventTypes.Contains(type)))
+            db.WebhookDeliveries.Add(new WebhookDelivery { Event = ev, SubscriptionId = s.Id, State = DeliveryState.Pending, NextAttemptAtUtc = nowUtc });
+        return ev;
+    }
+}

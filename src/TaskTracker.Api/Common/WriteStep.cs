@@ -1,0 +1,57 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace TaskTracker.Common;
+
+/// <summary>
+/// The one write step every state-changing command goes through. In one transaction it runs the command's work, then
+/// records what the work asked for: the audit entries, the outbox events (and their webhook deliveries), the stored
+/// response for a claimed Idempotency-Key, and one bump of the plan's <see cref="Plan.Revision"/>; it saves and
+/// commits once, and counts the metric only after the commit. A command that fails leaves nothing behind.
+/// </summary>
+internal sealed class WriteStep(TaskTrackerDb db, Caller caller, IdempotencyRecorder idempotency, TimeProvider clock)
+{
+    /// <param name="planId">The plan whose data changes (its revision is bumped); null for changes outside any plan.</param>
+    /// <param name="work">Stages the change. It may save (for generated ids); the transaction is already open.</param>
+    public async Task<T> RunAsync<T>(int? planId, Func<WriteScope, Task<T>> work, CancellationToken ct)
+    {
+        var scope = new WriteScope(db, caller, clock.GetUtcNow().UtcDateTime);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var result = await work(scope);
+        foreach (var e in scope.Events)
+            await Outbox.EnqueueAsync(db, scope.Now, e.Type, e.Payload, e.PlanId ?? planId, e.AgencyId, null, ct);
+        if (scope.Response is { } r) idempotency.Complete(r.Status, r.Body, r.Location);
+        if (planId is { } id)
+            await db.Plans.Where(p => p.Id == id).ExecuteUpdateAsync(s => s.SetProperty(p => p.Revision, p => p.Revision + 1), ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        foreach (var count in scope.Metrics) count();
+        return result;
+    }
+}
+
+/// <summary>What one write records besides its own entities; filled by the command, written by <see cref="WriteStep"/>.</summary>
+internal sealed class WriteScope(TaskTrackerDb db, Caller caller, DateTime now)
+{
+    internal sealed record Event(string Type, object Payload, int? PlanId, int? AgencyId);
+    internal sealed record Stored(int Status, object Body, string? Location);
+
+    internal List<Event> Events { get; } = [];
+    internal List<Action> Metrics { get; } = [];
+    internal Stored? Response { get; private set; }
+
+    /// <summary>The time of this write (UTC), the same for every row it writes.</summary>
+    public DateTime Now { get; } = now;
+
+    /// <summary>An audit entry for the caller's change.</summary>
+    public void Audit(string action, string entityType, string entityId, object? details) =>
+        db.Audit.Add(caller.Audit(Now, action, entityType, entityId, details));
+
+    /// <summary>An event for the outbox (and one delivery per matching webhook), committed with the change.</summary>
+    public void Publish(string type, object payload, int? agencyId, int? planId = null) => Events.Add(new(type, payload, planId, agencyId));
+
+    /// <summary>The response a retry with the same Idempotency-Key replays (when the request claimed one).</summary>
+    public void Respond<T>(int status, T body, string? location) where T : notnull => Response = new(status, body, location);
+
+    /// <summary>A metric to count once the change is committed.</summary>
+    public void Count(Action metric) => Metrics.Add(metric);
+}
