@@ -4,7 +4,7 @@ namespace TaskTracker.Domain;
 /// An evidence file attached to a report. The bytes live in the database, so every instance serves the same file and a
 /// backup or a provider copy carries it along. Never changed after upload.
 /// </summary>
-public sealed class Attachment
+internal sealed class Attachment
 {
     public long Id { get; set; }
     public long ReportId { get; set; }
