@@ -4,6 +4,7 @@ using TaskTracker.Features.Access;
 using TaskTracker.Features.Agencies;
 using TaskTracker.Features.Audit;
 using TaskTracker.Features.Dashboards;
+using TaskTracker.Features.Evidence;
 using TaskTracker.Features.Notifications;
 using TaskTracker.Features.Operations;
 using TaskTracker.Features.Oversight;
@@ -48,6 +49,7 @@ builder.AddReach();
 builder.AddBulletin();
 builder.AddAudit();
 builder.AddSeeding();
+builder.AddEvidence();
 
 var app = builder.Build();
 
@@ -60,6 +62,7 @@ app.UseSwaggerWhenEnabled();
 app.UseOperations();
 app.UseDashboardPage();
 app.UseIdempotencyBuffering();
+app.UseCsrfProtection(); // after authentication (in the edge), before authorisation
 app.UseAuthorization();
 
 var api = app.MapGroup("");
@@ -74,6 +77,7 @@ api.MapReach();
 api.MapBulletin();
 api.MapAccess();
 api.MapSeeding();
+api.MapEvidence();
 
 await app.InitialiseAsync();
 await app.RunAsync();

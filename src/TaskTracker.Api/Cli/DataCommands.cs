@@ -27,7 +27,7 @@ internal static class DataCopy
     private static readonly Type[] Order =
     [
         typeof(Agency), typeof(AgencyGroupMember), typeof(Plan), typeof(Section), typeof(WorkTask), typeof(Clause), typeof(ClauseAgency),
-        typeof(Measure), typeof(MeasureAssignment), typeof(ApiToken), typeof(ProgressReport), typeof(IdempotencyRecord), typeof(AuditEntry),
+        typeof(Measure), typeof(MeasureAssignment), typeof(ApiToken), typeof(ProgressReport), typeof(Attachment), typeof(IdempotencyRecord), typeof(AuditEntry),
         typeof(Instruction), typeof(InstructionEntry), typeof(OutboxEvent), typeof(WebhookSubscription), typeof(WebhookDelivery),
     ];
 
@@ -148,6 +148,7 @@ internal static class DataCopy
         decimal m => (m / 1.000000000000000000000000000000000m).ToString(CultureInfo.InvariantCulture),
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         string s => s.Replace("\\", "\\\\").Replace(";", "\\;"),
+        byte[] b => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(b)), // evidence files: compare by digest
         IEnumerable e => "[" + string.Join(",", e.Cast<object?>().Select(Canonical)) + "]",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => v.ToString() ?? "",

@@ -5,6 +5,16 @@ using Microsoft.AspNetCore.Http.Json;
 
 namespace TaskTracker.Common;
 
+/// <summary>
+/// The one read of the system clock. Everything else receives the registered <see cref="TimeProvider"/> (which tests
+/// replace); <see cref="System"/> itself is used directly only where the browser judges time against the real wall clock
+/// (the sign-in session and OpenID Connect correlation cookies), so a test clock must never set those expiries.
+/// </summary>
+internal static class WallClock
+{
+    public static readonly TimeProvider System = TimeProvider.System;
+}
+
 /// <summary>What every module relies on: the clock, problem details, JSON naming, idempotency, response caching, OpenAPI.</summary>
 internal static class CommonSetup
 {
@@ -12,7 +22,7 @@ internal static class CommonSetup
     {
         var services = builder.Services;
         // The one clock: nothing else reads system time (the architecture tests check).
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(WallClock.System);
         services.AddScoped<IdempotencyContext>();
         services.AddScoped<IdempotencyRecorder>();
         services.AddScoped<WriteStep>();

@@ -101,6 +101,23 @@ internal sealed class IdempotencyFilter : IEndpointFilter
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         sha.AppendData(Encoding.UTF8.GetBytes($"{http.Request.Method} {http.Request.Path}\n"));
+        IFormCollection? form = null;
+        // A body that is not a readable form is hashed as raw bytes; the endpoint then refuses it with 400.
+        if (http.Request.HasFormContentType)
+            try { form = await http.Request.ReadFormAsync(http.RequestAborted); } catch (Exception e) when (e is InvalidDataException or IOException) { }
+        if (form is not null)
+        {
+            // A retried multipart upload carries a fresh random boundary: hash the fields and files, not the framing.
+            foreach (var (name, values) in form.OrderBy(f => f.Key, StringComparer.Ordinal))
+                sha.AppendData(Encoding.UTF8.GetBytes($"{name}={string.Join('\u001f', values.ToArray())}\n"));
+            foreach (var file in form.Files.OrderBy(f => f.Name, StringComparer.Ordinal))
+            {
+                sha.AppendData(Encoding.UTF8.GetBytes($"{file.Name};{file.FileName};{file.Length}\n"));
+                await using var content = file.OpenReadStream();
+                sha.AppendData(await SHA256.HashDataAsync(content, http.RequestAborted));
+            }
+            return Convert.ToHexStringLower(sha.GetHashAndReset());
+        }
         http.Request.Body.Position = 0;
         var buffer = new byte[8192];
         int read;

@@ -52,6 +52,18 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
                 Detail = "Someone else changed this at the same moment (or took over this Idempotency-Key); nothing was saved. Fetch it again and retry.",
             },
             BadHttpRequestException b => BadRequest(b),
+            PayloadTooLargeException big => new ProblemDetails
+            {
+                Status = StatusCodes.Status413PayloadTooLarge, Title = "Request body too large", Detail = big.Message,
+                Type = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
+                Extensions = { ["errors"] = new Dictionary<string, string[]> { ["file"] = [big.Message] } },
+            },
+            UnsupportedFileException bad => new ProblemDetails
+            {
+                Status = StatusCodes.Status415UnsupportedMediaType, Title = "Unsupported file type", Detail = bad.Message,
+                Type = "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.16",
+                Extensions = { ["errors"] = new Dictionary<string, string[]> { ["file"] = [bad.Message] } },
+            },
             _ => null,
         };
         if (problem is null)

@@ -33,6 +33,7 @@ internal abstract class TaskTrackerDb(DbContextOptions options) : DbContext(opti
     public DbSet<AgencyContact> AgencyContacts => Set<AgencyContact>();
     public DbSet<ChatRobot> ChatRobots => Set<ChatRobot>();
     public DbSet<ReachDelivery> ReachDeliveries => Set<ReachDelivery>();
+    public DbSet<Attachment> Attachments => Set<Attachment>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder b)
     {
@@ -162,6 +163,8 @@ internal abstract class TaskTrackerDb(DbContextOptions options) : DbContext(opti
             e.Property(x => x.Hash).HasMaxLength(64);
             e.Property(x => x.Prefix).HasMaxLength(16);
             e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.Subject).HasMaxLength(300);
+            e.HasIndex(x => x.Subject).IsUnique();
             e.HasOne(x => x.Agency).WithMany().HasForeignKey(x => x.AgencyId).OnDelete(DeleteBehavior.Restrict);
         });
         b.Entity<IdempotencyRecord>(e =>
@@ -255,6 +258,15 @@ internal abstract class TaskTrackerDb(DbContextOptions options) : DbContext(opti
             // History outlives a removed contact or robot; the message then fails with a clear reason if still pending.
             e.HasOne(x => x.Contact).WithMany().HasForeignKey(x => x.ContactId).OnDelete(DeleteBehavior.SetNull);
             e.HasOne(x => x.Robot).WithMany().HasForeignKey(x => x.RobotId).OnDelete(DeleteBehavior.SetNull);
+        });
+        b.Entity<Attachment>(e =>
+        {
+            e.ToTable("Attachments");
+            e.HasIndex(x => x.ReportId);
+            e.Property(x => x.FileName).HasMaxLength(255);
+            e.Property(x => x.ContentType).HasMaxLength(100);
+            e.Property(x => x.Sha256).HasMaxLength(64);
+            e.HasOne<ProgressReport>().WithMany().HasForeignKey(x => x.ReportId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Agency>().WithMany().HasForeignKey(x => x.AgencyId).OnDelete(DeleteBehavior.Restrict);
         });
     }

@@ -16,6 +16,9 @@ internal sealed class ApiToken
     public DateTime CreatedAtUtc { get; set; }
     public DateTime? ExpiresAtUtc { get; set; }
     public DateTime? RevokedAtUtc { get; set; }
+    /// <summary>For a person signed in through OpenID Connect: the provider's subject ("iss|sub"). Such a row has no usable
+    /// secret; it carries the person's role and agency for audit, idempotency and revocation.</summary>
+    public string? Subject { get; set; }
 }
 
 internal enum IdempotencyState { InFlight, Completed }

@@ -375,6 +375,7 @@ async function renderTask(app, number) {
 
 let renderSeq = 0;
 async function render() {
+  if (location.hash.startsWith('#/w/')) return; // work views (work.js) render themselves
   const seq = ++renderSeq;
   const app = $('#app');
   applyStaticText();

@@ -36,7 +36,7 @@ public class LayoutTests
     [Fact]
     public void The_expected_modules_exist()
     {
-        Assert.Equal(["Access", "Agencies", "Audit", "Bulletin", "Dashboards", "Notifications", "Operations", "Oversight", "Plans", "Progress", "Reach", "Seeding"], Modules);
+        Assert.Equal(["Access", "Agencies", "Audit", "Bulletin", "Dashboards", "Evidence", "Notifications", "Operations", "Oversight", "Plans", "Progress", "Reach", "Seeding"], Modules);
     }
 
     [Theory]

@@ -65,6 +65,8 @@ public class DataCopyTests : IAsyncLifetime
         (await office.SendAsync(review)).EnsureSuccessStatusCode();
         var key = new HttpRequestMessage(HttpMethod.Post, $"/api/targets/{target}/reports") { Content = JsonContent.Create(new { value = 1450, asOf = "2025-06-30" }), Headers = { { "Idempotency-Key", "copy-1" } } };
         (await reporter.SendAsync(key)).EnsureSuccessStatusCode();
+        var evidence = new MultipartFormDataContent { { new ByteArrayContent(Evidence.EvidenceFiles.Pdf("copy")), "file", "证明.pdf" } };
+        (await reporter.PostAsync($"/api/reports/{second.Id}/attachments", evidence)).EnsureSuccessStatusCode();
         (await office.PostAsJsonAsync("/api/plans/guizhou-2025/instructions", new { taskNumber = 5, agency = "bigdata-bureau", text = "请加快科创城企业集聚", replyBy = "2025-07-20" })).EnsureSuccessStatusCode();
     }
 

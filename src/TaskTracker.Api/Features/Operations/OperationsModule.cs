@@ -84,8 +84,9 @@ internal static class OperationsModule
         app.Use(async (http, next) =>
         {
             var options = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<OperationsOptions>>().Value;
-            var limit = http.GetEndpoint()?.Metadata.GetMetadata<RequestSizeLimitAttribute>() is { } attr
-                ? Files.MaxUploadBytes : options.MaxRequestBodyBytes;
+            var endpoint = http.GetEndpoint();
+            var limit = endpoint?.Metadata.GetMetadata<IBodyLimitMetadata>() is { } own ? own.MaxBodyBytes(http.RequestServices)
+                : endpoint?.Metadata.GetMetadata<RequestSizeLimitAttribute>() is not null ? Files.MaxUploadBytes : options.MaxRequestBodyBytes;
             if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
                 feature.MaxRequestBodySize = limit;
             if (http.Request.ContentLength > limit)

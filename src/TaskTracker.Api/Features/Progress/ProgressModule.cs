@@ -15,6 +15,7 @@ internal static class ProgressModule
         ProgressEndpoints.MapEndpoints(app);
         BulkEndpoints.MapEndpoints(app);
         AssignmentEndpoints.MapEndpoints(app);
+        ReviewQueueEndpoints.MapEndpoints(app);
         return app;
     }
 }

@@ -148,6 +148,10 @@ namespace TaskTracker.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Subject")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("AgencyId");
@@ -155,7 +159,59 @@ namespace TaskTracker.Data.Migrations.Sqlite
                     b.HasIndex("Hash")
                         .IsUnique();
 
+                    b.HasIndex("Subject")
+                        .IsUnique();
+
                     b.ToTable("Tokens");
+                });
+
+            modelBuilder.Entity("TaskTracker.Domain.Attachment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AgencyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReportId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("TokenId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UploadedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgencyId");
+
+                    b.HasIndex("ReportId");
+
+                    b.ToTable("Attachments", (string)null);
                 });
 
             modelBuilder.Entity("TaskTracker.Domain.AuditEntry", b =>
@@ -896,8 +952,6 @@ namespace TaskTracker.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AgencyId");
-
                     b.HasIndex("ContactId");
 
                     b.HasIndex("EventId");
@@ -1188,6 +1242,21 @@ namespace TaskTracker.Data.Migrations.Sqlite
                     b.Navigation("Agency");
                 });
 
+            modelBuilder.Entity("TaskTracker.Domain.Attachment", b =>
+                {
+                    b.HasOne("TaskTracker.Domain.Agency", null)
+                        .WithMany()
+                        .HasForeignKey("AgencyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("TaskTracker.Domain.ProgressReport", null)
+                        .WithMany()
+                        .HasForeignKey("ReportId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("TaskTracker.Domain.ChatRobot", b =>
                 {
                     b.HasOne("TaskTracker.Domain.Agency", "Agency")
@@ -1373,12 +1442,6 @@ namespace TaskTracker.Data.Migrations.Sqlite
 
             modelBuilder.Entity("TaskTracker.Domain.ReachDelivery", b =>
                 {
-                    b.HasOne("TaskTracker.Domain.Agency", null)
-                        .WithMany()
-                        .HasForeignKey("AgencyId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
-
                     b.HasOne("TaskTracker.Domain.AgencyContact", "Contact")
                         .WithMany()
                         .HasForeignKey("ContactId")
