@@ -32,35 +32,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public WebhookReceiver()
     {
-        // HttpListener cannot bind port 0: take a free port from the OS, then listen on it.
-        for (var attempt = 0; ; attempt++)
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            Url = $"http://127.0.0.1:{port}/hook/";
-            _listener.Prefixes.Clear();
-            _listener.Prefixes.Add(Url);
-            try
-            {
-                _listener.Start();
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 5) { }
-        }
-        _loop = Task.Run(LoopAsync);
-    }
-
-    private async Task LoopAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext ctx;
-            try { ctx = await _listener.GetContextAsync(); }
-            catch (Exception) { return; }
-            _ = Task.Run(() => HandleAsync(ctx));
-        }
+        Url = LoopbackListener.Start(_listener, "hook/");
+        _loop = Task.Run(() => LoopbackListener.ServeAsync(_listener, HandleAsync));
     }
 
     private async Task HandleAsync(HttpListenerContext ctx)

@@ -112,30 +112,8 @@ public sealed class RobotReceiver : IAsyncDisposable
 
     public RobotReceiver()
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            Base = $"http://127.0.0.1:{SmtpServer.FreePort()}/";
-            _listener.Prefixes.Clear();
-            _listener.Prefixes.Add(Base);
-            try
-            {
-                _listener.Start();
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 5) { }
-        }
-        _loop = Task.Run(LoopAsync);
-    }
-
-    private async Task LoopAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext ctx;
-            try { ctx = await _listener.GetContextAsync(); }
-            catch (Exception) { return; }
-            _ = Task.Run(() => HandleAsync(ctx));
-        }
+        Base = LoopbackListener.Start(_listener, "");
+        _loop = Task.Run(() => LoopbackListener.ServeAsync(_listener, HandleAsync));
     }
 
     private async Task HandleAsync(HttpListenerContext ctx)
