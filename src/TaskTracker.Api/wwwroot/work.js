@@ -399,10 +399,11 @@ async function renderBulk(view) {
       const header = sheet ? sheet[0] : [];
       const numbers = sheet ? sheet.slice(1).map((_, i) => i + 2).filter(n => sheet[n - 1].some(c => c.trim() !== '') || byRow.has(n)) : [...byRow.keys()].sort((a, b) => a - b);
       const table = el('table', { class: 'bulk-rows', 'data-testid': 'bulk-rows' },
-        el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('row')), header.map(h => el('th', { scope: 'col' }, h)), el('th', { scope: 'col' }, t('errors')))),
+        // Errors come right after the row number, so they stay in view on a phone while the cells scroll.
+        el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('row')), el('th', { scope: 'col' }, t('errors')), header.map(h => el('th', { scope: 'col' }, h)))),
         el('tbody', {}, numbers.map(n => el('tr', { class: byRow.has(n) ? 'row-error' : '', 'data-testid': 'bulk-row', 'data-row': n },
-          el('th', { scope: 'row' }, String(n)), (sheet ? sheet[n - 1] : []).map(c => el('td', {}, c)),
-          el('td', { 'data-testid': 'row-errors' }, (byRow.get(n) ?? []).join('；'))))));
+          el('th', { scope: 'row' }, String(n)), el('td', { 'data-testid': 'row-errors' }, (byRow.get(n) ?? []).join('；')),
+          (sheet ? sheet[n - 1] : []).map(c => el('td', {}, c))))));
       out.append(el('div', { class: 'table-scroll' }, table));
     } finally {
       button.disabled = false;
