@@ -135,6 +135,13 @@ public class WorkPageFormsTests(SignInPageFixture app) : IClassFixture<SignInPag
         await Assertions.Expect(select.Locator("option[value='guizhou-2025']")).ToHaveCountAsync(1);
         await Assertions.Expect(select).ToHaveValueAsync("guizhou-2025");
         await Assertions.Expect(office.Locator("#work h2")).ToContainTextAsync("督办");
+
+        // The sign-off view, opened by its link too, also reads in English.
+        await Go(office, "#/w/signoff");
+        await Assertions.Expect(select).ToHaveValueAsync("guizhou-2025");
+        await office.GetByTestId("lang-toggle").ClickAsync();
+        await Assertions.Expect(office.Locator("#work h2")).ToContainTextAsync("Sign-off (销号) of done tasks and measures", new() { Timeout = 10_000 });
+        await Assertions.Expect(office.GetByTestId("nav-signoff")).ToHaveTextAsync("Sign-off");
         await office.Context.CloseAsync();
     }
 }
