@@ -15,11 +15,16 @@ internal static class EventTypes
     public const string InstructionReplied = "instruction.replied";
     public const string InstructionOverdue = "instruction.overdue";
     public const string InstructionDecided = "instruction.decided";
+    public const string TaskSignedOff = "task.signed_off";
+    public const string MeasureSignedOff = "measure.signed_off";
+    public const string TaskSignOffReopened = "task.sign_off_reopened";
+    public const string MeasureSignOffReopened = "measure.sign_off_reopened";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>
     {
         ReportFiled, ReportCorrected, ReportReturned, ReportAccepted, MeasureOverdue,
         InstructionIssued, InstructionReplied, InstructionOverdue, InstructionDecided,
+        TaskSignedOff, MeasureSignedOff, TaskSignOffReopened, MeasureSignOffReopened,
     };
 }
 

@@ -34,6 +34,7 @@ internal abstract class TaskTrackerDb(DbContextOptions options) : DbContext(opti
     public DbSet<ChatRobot> ChatRobots => Set<ChatRobot>();
     public DbSet<ReachDelivery> ReachDeliveries => Set<ReachDelivery>();
     public DbSet<Attachment> Attachments => Set<Attachment>();
+    public DbSet<SignOff> SignOffs => Set<SignOff>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder b)
     {
@@ -191,6 +192,22 @@ internal abstract class TaskTrackerDb(DbContextOptions options) : DbContext(opti
             e.HasMany(x => x.Thread).WithOne().HasForeignKey(x => x.InstructionId);
         });
         b.Entity<InstructionEntry>(e => e.Property(x => x.Text).HasMaxLength(4000));
+        b.Entity<SignOff>(e =>
+        {
+            e.ToTable("SignOffs");
+            // At most one sign-off in force per task and per measure, even when two office users click at once.
+            e.HasIndex(x => x.TaskId).IsUnique().HasFilter("\"ReopenedAtUtc\" IS NULL AND \"TaskId\" IS NOT NULL");
+            e.HasIndex(x => x.MeasureId).IsUnique().HasFilter("\"ReopenedAtUtc\" IS NULL AND \"MeasureId\" IS NOT NULL");
+            e.HasIndex(x => new { x.PlanId, x.SignedAtUtc });
+            e.Property(x => x.Comment).HasMaxLength(4000);
+            e.Property(x => x.ReopenReason).HasMaxLength(4000);
+            e.Property(x => x.SignedBy).HasMaxLength(200);
+            e.Property(x => x.ReopenedBy).HasMaxLength(200);
+            e.Property(x => x.Version).IsConcurrencyToken();
+            e.HasOne<Plan>().WithMany().HasForeignKey(x => x.PlanId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<WorkTask>().WithMany().HasForeignKey(x => x.TaskId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Measure>().WithMany().HasForeignKey(x => x.MeasureId).OnDelete(DeleteBehavior.Restrict);
+        });
         b.Entity<OutboxEvent>(e =>
         {
             e.HasIndex(x => x.DedupKey).IsUnique();

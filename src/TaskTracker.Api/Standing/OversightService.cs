@@ -90,7 +90,7 @@ internal sealed class OversightService(TaskTrackerDb db, StandingCalculator dash
         var allMeasures = dashboard.Headline.Where(h => h.TaskNumber is null).Concat(dashboard.Tasks.SelectMany(t => t.Measures)).ToList();
         var items = new List<Scoped>();
 
-        foreach (var f in allMeasures)
+        foreach (var f in allMeasures.Where(f => f.SignedOff is null)) // signed off (销号): closed for oversight
         {
             var deadline = Deadline(f, plan.Start, asOf);
             var days = asOf.DayNumber - deadline.DayNumber;
@@ -109,9 +109,9 @@ internal sealed class OversightService(TaskTrackerDb db, StandingCalculator dash
             if (severity is not null) items.Add(Make(Item(severity), ForMeasure(f.Id)));
         }
 
-        foreach (var t in dashboard.Tasks)
+        foreach (var t in dashboard.Tasks.Where(t => t.SignedOff is null))
         {
-            var overdue = t.Measures.Where(m => m.Status == MeasureStatus.Overdue).ToList();
+            var overdue = t.Measures.Where(m => m.Status == MeasureStatus.Overdue && m.SignedOff is null).ToList();
             if (overdue.Count == 0) continue;
             var earliest = overdue.Min(m => Deadline(m, plan.Start, asOf));
             items.Add(Make(new OversightItem(ItemKinds.Task, Severities.Red, t.Number, t.Section, null, null, t.TitleZh, t.TitleEn,
@@ -157,7 +157,7 @@ internal sealed class OversightService(TaskTrackerDb db, StandingCalculator dash
                 .Select(r => new { r.MeasureId, r.AsOf }).ToListAsync(ct))
             .ToLookup(r => r.MeasureId, r => r.AsOf);
         var result = new List<Scoped>();
-        foreach (var f in figures.Where(f => f.Status != MeasureStatus.Done))
+        foreach (var f in figures.Where(f => f.Status != MeasureStatus.Done && f.SignedOff is null))
         {
             var cadence = cadenceOf(f.Id) ?? planCadence;
             var months = Periods.Months(cadence);

@@ -67,6 +67,8 @@ internal sealed class StandingCalculator(TaskTrackerDb db, Microsoft.Extensions.
 
         var taskNumbers = tasks.ToDictionary(t => t.Id, t => t.Number);
         var figures = measures.OrderBy(m => m.Ordinal).Select(m => Figure(m, facts[m.Id], plan.Start, asOf, cutoff, m.TaskId is { } tid ? taskNumbers[tid] : null, ctx)).ToList();
+        var signedOff = await SignOffsAsync(plan.Id, asOf, cutoff, ct);
+        figures = figures.Select(f => signedOff.GetValueOrDefault((null, f.Id)) is { } so ? f with { SignedOff = so } : f).ToList();
 
         var taskFigures = tasks.Select(t =>
         {
@@ -79,6 +81,8 @@ internal sealed class StandingCalculator(TaskTrackerDb db, Microsoft.Extensions.
                 Completion.Combine(ms.Select(f => f.Status)), StatusCounts.Of(ms.Select(f => f.Status)), ms,
                 Completion.RollUp(ms.Select(f => (f.VerifiedCappedCompletion, f.Weight))));
         }).ToList();
+
+        taskFigures = taskFigures.Select(t => signedOff.GetValueOrDefault((tasks.First(r => r.Number == t.Number).Id, null)) is { } so ? t with { SignedOff = so } : t).ToList();
 
         var sectionFigures = sections.Select(s =>
         {
@@ -144,6 +148,17 @@ internal sealed class StandingCalculator(TaskTrackerDb db, Microsoft.Extensions.
         var series = Completion.Series(facts, reports, asOf, cutoff);
         return new TargetSeriesDto(t.Id, t.Code, t.MetricZh, t.MetricEn, t.Unit, t.Value, t.Baseline?.Value, t.Plan.PeriodStart, t.DueDate, asOf,
             Figure(row, reports, t.Plan.PeriodStart, asOf, cutoff, t.Task?.Number, ctx), series.Reported, series.Expected, series.Trend);
+    }
+
+    /// <summary>
+    /// The sign-offs (销号) in force at the end of <paramref name="asOf"/> and known by <paramref name="knownBefore"/>, by
+    /// (task id, measure id): a sign-off counts from when it was made until it is reopened.
+    /// </summary>
+    private async Task<Dictionary<(int? Task, int? Measure), SignedOffFigure>> SignOffsAsync(int planId, DateOnly asOf, DateTime knownBefore, CancellationToken ct)
+    {
+        var end = Completion.CutoffUtc(asOf) < knownBefore ? Completion.CutoffUtc(asOf) : knownBefore;
+        return await db.SignOffs.AsNoTracking().Where(s => s.PlanId == planId).Where(SignOff.InForceAt(end))
+            .ToDictionaryAsync(s => (s.TaskId, s.MeasureId), s => new SignedOffFigure(s.SignedAtUtc, s.SignedBy, s.Comment), ct);
     }
 
     private async Task<List<Link>> LinksAsync(int planId, CancellationToken ct) =>

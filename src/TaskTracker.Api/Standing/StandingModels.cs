@@ -27,12 +27,15 @@ internal sealed record MeasureFigure(
     double? Completion, double CappedCompletion, double Expected, MeasureStatus Status,
     decimal? ProjectedValueAtDue, int InstancesDue, int InstancesDone, int? InstancesTotal,
     double? VerifiedCompletion, double VerifiedCappedCompletion, MeasureStatus ReportedStatus, MeasureStatus VerifiedStatus,
-    string? FigureSource, IReadOnlyList<PartFigure> Parts);
+    string? FigureSource, IReadOnlyList<PartFigure> Parts, SignedOffFigure? SignedOff = null);
 
 internal sealed record TaskFigure(
     int Number, string Numeral, int Section, string TitleZh, string TitleEn, IReadOnlyList<AgencyRef> LeadAgencies,
     double? Completion, double? Expected, MeasureStatus Status, StatusCounts Counts, IReadOnlyList<MeasureFigure> Measures,
-    double? VerifiedCompletion);
+    double? VerifiedCompletion, SignedOffFigure? SignedOff = null);
+
+/// <summary>销号: when the office signed the item off, who, and what it said; null while the item is not signed off.</summary>
+internal sealed record SignedOffFigure(DateTime At, string? By, string? Comment);
 
 internal sealed record SectionFigure(int Number, string Numeral, string TitleZh, string TitleEn, double? Completion, double? Expected,
     MeasureStatus Status, StatusCounts TaskCounts, IReadOnlyList<int> TaskNumbers, double? VerifiedCompletion);

@@ -20,6 +20,7 @@ const TEXT = {
     ms_notstarted: '未开始', 'ms_not-started': '未开始', 'ms_in-progress': '进行中', ms_done: '已完成',
     assessment: '单位考核排名', rank: '名次', score: '得分', onTimeFiling: '按时报送', completionVsExpected: '完成进度',
     notOverdue: '未逾期', instructionReplies: '督办按时回复', assessmentPeriod: (f, to) => `${f} 之后至 ${to}`,
+    signedOff: '已销号',
   },
   en: {
     brand: 'Work plan tracker', plan: 'Plan', asOf: 'As of', token: 'Access token', tokenLabel: 'API token (viewer)',
@@ -38,6 +39,7 @@ const TEXT = {
     'ms_not-started': 'Not started', 'ms_in-progress': 'In progress', ms_done: 'Done',
     assessment: 'Agency assessment', rank: 'Rank', score: 'Score', onTimeFiling: 'On-time filing', completionVsExpected: 'Completion vs expected',
     notOverdue: 'Not overdue', instructionReplies: 'Replies on time', assessmentPeriod: (f, to) => `after ${f} up to ${to}`,
+    signedOff: 'Signed off',
   },
 };
 
@@ -114,6 +116,11 @@ function el(tag, attrs = {}, ...children) {
 
 function statusBadge(status, testid) {
   return el('span', { class: `badge status-${status}`, 'data-testid': testid, 'data-status': status }, t(`status_${status}`));
+}
+
+/** 销号: shown beside the status of a task or measure the office signed off. */
+function signedOffBadge(so) {
+  return so ? el('span', { class: 'badge signed-off', 'data-testid': 'signed-off', title: so.comment ?? '' }, `${t('signedOff')} ${so.at.slice(0, 10)}`) : null;
 }
 
 function progressBar(value, expected, label) {
@@ -337,7 +344,7 @@ async function renderTask(app, number) {
     el('p', {}, el('a', { href: '#/', 'data-testid': 'back' }, t('back'))),
     el('h2', { 'data-testid': 'task-title' }, `${task.numeral} ${pick(task, 'title')}`),
     figure ? el('p', {}, `${t('completion')}: `, el('strong', { 'data-testid': 'task-page-completion' }, pct(figure.completion)), ' ',
-      `(${t('expected')} ${pct(figure.expected)}) `, statusBadge(figure.status, 'task-page-status')) : null,
+      `(${t('expected')} ${pct(figure.expected)}) `, statusBadge(figure.status, 'task-page-status'), ' ', signedOffBadge(figure.signedOff)) : null,
     figure ? progressBar(figure.completion, figure.expected, pick(task, 'title')) : null,
     el('p', { class: 'lead-agencies' }, `${t('agency')}: `, task.agencies.map(a => pick(a, 'name')).join('、')),
     state.lang === 'en' && task.summaryEn ? el('p', { class: 'summary-en' }, task.summaryEn) : null,
@@ -351,7 +358,7 @@ async function renderTask(app, number) {
       el('p', { class: 'muted' }, `${t('target')} ${x.valueAsWritten ?? `${x.value} ${x.unit}`}`,
         x.baseline ? ` · ${t('baseline')} ${x.baseline.value} (${x.baseline.asOf ?? ''})` : '', ` · ${t('due')} ${x.dueDate}`),
       f ? el('p', {}, `${t('latest')}: `, f.latestValue === null ? t('noReports') : `${f.latestValue} ${x.unit} (${f.latestAsOf})`, ' · ',
-        el('span', { 'data-testid': 'target-completion' }, pct(f.completion)), ' ', statusBadge(f.status, 'target-status')) : null,
+        el('span', { 'data-testid': 'target-completion' }, pct(f.completion)), ' ', statusBadge(f.status, 'target-status'), ' ', signedOffBadge(f.signedOff)) : null,
       chart(sr),
       el('p', { class: 'legend' }, el('span', { class: 'key reported' }), t('reported'), el('span', { class: 'key expected' }), t('expectedLine'),
         el('span', { class: 'key trend' }), t('trend')));
@@ -365,7 +372,7 @@ async function renderTask(app, number) {
         `${m.code} ${pick(m, 'title')} — ${t('due')} ${m.dueDate} `,
         f?.latestStatus ? el('span', { class: 'muted' }, `${t(`ms_${f.latestStatus}`)} `) : null,
         f?.instancesTotal ? el('span', { class: 'muted' }, `${f.instancesDone}/${f.instancesTotal} `) : null,
-        f ? statusBadge(f.status, 'milestone-status') : null);
+        f ? statusBadge(f.status, 'milestone-status') : null, ' ', signedOffBadge(f?.signedOff));
     })));
 
   app.replaceChildren(el('div', { class: 'grid' }, head, el('h2', { class: 'wide' }, t('measures')), ...targetCards, milestones));
@@ -375,7 +382,12 @@ async function renderTask(app, number) {
 
 let renderSeq = 0;
 async function render() {
-  if (location.hash.startsWith('#/w/')) return; // work views (work.js) render themselves
+  if (location.hash.startsWith('#/w/')) {
+    // Work views (work.js) render themselves, but the plan list in the header is still needed (a deep link lands here first).
+    applyStaticText();
+    if (!state.plan) await loadPlans().catch(showError);
+    return;
+  }
   const seq = ++renderSeq;
   const app = $('#app');
   applyStaticText();

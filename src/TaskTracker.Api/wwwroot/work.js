@@ -21,6 +21,11 @@ const TEXT = {
     'act_send-back': '退回重办', 'act_accept-extension': '同意延期', 'act_reject-extension': '不同意延期', decide: '确认',
     st_AwaitingReply: '待答复', 'st_awaiting-reply': '待答复', st_replied: '已答复', st_closed: '已办结', extensionAsked: d => `申请延期至 ${d}`,
     signInFirst: '请先登录。', back: '返回',
+    bulk: '批量上传', bulkFile: '模板文件（CSV 或 Excel）', upload: '上传', templateCsv: '下载模板（CSV）', templateXlsx: '下载模板（Excel）',
+    bulkFiled: n => `已提交 ${n} 份报告`, bulkBad: n => `${n} 行有错误，未提交任何报告。请改正后重新上传。`, row: '行', errors: '错误',
+    remind: '催办', remindNote: '催办说明（可选）', reminded: n => `已催办，发出 ${n} 条提醒`,
+    signOff: '销号', signOffTitle: '销号（已完成的任务和指标）', signOffComment: '销号意见', signOffButton: '销号', reopen: '撤销销号', reopenReason: '撤销原因',
+    status_done: '已完成', signedOff: (at, by) => `已销号 · ${at}${by ? ' · ' + by : ''}`, task: '任务', nothingDone: '暂无已完成的任务或指标。',
   },
   en: {
     myWork: 'My work', review: 'Review queue', instructions: 'Instructions', loading: 'Loading…',
@@ -40,6 +45,11 @@ const TEXT = {
     'act_send-back': 'Send back', 'act_accept-extension': 'Accept extension', 'act_reject-extension': 'Reject extension', decide: 'Confirm',
     'st_awaiting-reply': 'Awaiting reply', st_replied: 'Replied', st_closed: 'Closed', extensionAsked: d => `extension asked to ${d}`,
     signInFirst: 'Sign in first.', back: 'Back',
+    bulk: 'Bulk upload', bulkFile: 'Template file (CSV or Excel)', upload: 'Upload', templateCsv: 'Download the template (CSV)', templateXlsx: 'Download the template (Excel)',
+    bulkFiled: n => `${n} report(s) filed`, bulkBad: n => `${n} row(s) have errors; nothing was filed. Correct them and upload again.`, row: 'Row', errors: 'Errors',
+    remind: 'Remind (催办)', remindNote: 'Reminder note (optional)', reminded: n => `Reminder sent: ${n} message(s)`,
+    signOff: 'Sign-off', signOffTitle: 'Sign-off (销号) of done tasks and measures', signOffComment: 'Sign-off comment', signOffButton: 'Sign off', reopen: 'Reopen', reopenReason: 'Reason for reopening',
+    status_done: 'Done', signedOff: (at, by) => `Signed off · ${at}${by ? ' · ' + by : ''}`, task: 'Task', nothingDone: 'No task or measure is done yet.',
   },
 };
 const t = (key, ...args) => {
@@ -305,22 +315,165 @@ function instructionCard(i, refresh) {
     });
     card.append(form);
   }
+  if (session.role === 'office' && i.status === 'awaiting-reply') card.append(remindForm(i.id));
   if (session.role === 'reporter' && i.status !== 'closed') card.append(replyForm(i.id));
   return card;
+}
+
+/** 催办: the office chases an instruction awaiting a reply; the agency's contacts and robots get it at once. */
+function remindForm(id) {
+  const text = el('textarea', { rows: 2, maxlength: 1000 });
+  const out = el('div');
+  const form = el('form', { class: 'inline-form', 'data-testid': `remind-${id}`, 'aria-label': `${t('remind')} #${id}` },
+    field(`${t('remindNote')} #${id}`, text), el('button', { type: 'submit' }, t('remind')), out);
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    out.replaceChildren();
+    try {
+      const r = (await send('POST', `/api/instructions/${id}/reminders`, { note: text.value || null })).body;
+      note(out, t('reminded', r.deliveries.length), 'reminded');
+    } catch (err) { note(out, problemText(err), 'form-error', true); }
+  });
+  return form;
+}
+
+// ---------- Bulk upload of the template (agency) ----------
+/** Splits CSV text into rows of cells (RFC 4180 quotes), so the page can show the uploaded rows beside their errors. */
+function parseCsv(text) {
+  const rows = [];
+  let row = [], cell = '', quoted = false;
+  text = text.replace(/^\uFEFF/, '');
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (ch === '"') quoted = false; else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') { row.push(cell); cell = ''; }
+    else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(cell); rows.push(row); row = []; cell = '';
+    } else cell += ch;
+  }
+  if (cell !== '' || row.length) { row.push(cell); rows.push(row); }
+  return rows;
+}
+
+async function renderBulk(view) {
+  const p = encodeURIComponent(plan());
+  view.append(el('h2', {}, t('bulk')),
+    el('p', {}, el('a', { href: `/api/plans/${p}/reports/template.csv`, download: '' }, t('templateCsv')), ' · ',
+      el('a', { href: `/api/plans/${p}/reports/template.xlsx`, download: '' }, t('templateXlsx'))));
+  const file = el('input', { type: 'file', required: true, accept: '.csv,.xlsx,text/csv' });
+  const out = el('div', { 'aria-live': 'polite' });
+  const form = el('form', { class: 'filing-form', 'data-testid': 'bulk-form', 'aria-label': t('bulk') },
+    field(t('bulkFile'), file), el('button', { type: 'submit' }, t('upload')), out);
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    out.replaceChildren();
+    const f = file.files[0];
+    if (!f) return;
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      const data = new FormData();
+      data.append('file', f, f.name);
+      const result = (await send('POST', `/api/plans/${p}/reports/bulk`, data, { idempotencyKey: newKey() })).body;
+      note(out, t('bulkFiled', result.count), 'bulk-filed');
+    } catch (err) {
+      const errors = err instanceof RequestError ? err.problem?.errors : null;
+      const byRow = new Map();
+      const other = [];
+      for (const [k, v] of Object.entries(errors ?? {})) {
+        const m = k.match(/^rows\[(\d+)\]\.?(.*)$/);
+        if (m) {
+          const list = byRow.get(Number(m[1])) ?? [];
+          list.push(...[v].flat().map(x => (m[2] ? `${m[2]}: ${x}` : x)));
+          byRow.set(Number(m[1]), list);
+        } else other.push(...[v].flat().map(x => `${k}: ${x}`));
+      }
+      if (!byRow.size) { note(out, problemText(err), 'form-error', true); return; }
+      note(out, t('bulkBad', byRow.size), 'bulk-error', true);
+      if (other.length) note(out, other.join('; '), 'form-error', true);
+      // The uploaded rows (a CSV is read here; for a workbook only the rows with errors), each with its errors beside it.
+      const sheet = /\.xlsx$/i.test(f.name) ? null : parseCsv(await f.text());
+      const header = sheet ? sheet[0] : [];
+      const numbers = sheet ? sheet.slice(1).map((_, i) => i + 2).filter(n => sheet[n - 1].some(c => c.trim() !== '') || byRow.has(n)) : [...byRow.keys()].sort((a, b) => a - b);
+      const table = el('table', { class: 'bulk-rows', 'data-testid': 'bulk-rows' },
+        // Errors come right after the row number, so they stay in view on a phone while the cells scroll.
+        el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('row')), el('th', { scope: 'col' }, t('errors')), header.map(h => el('th', { scope: 'col' }, h)))),
+        el('tbody', {}, numbers.map(n => el('tr', { class: byRow.has(n) ? 'row-error' : '', 'data-testid': 'bulk-row', 'data-row': n },
+          el('th', { scope: 'row' }, String(n)), el('td', { 'data-testid': 'row-errors' }, (byRow.get(n) ?? []).join('；')),
+          (sheet ? sheet[n - 1] : []).map(c => el('td', {}, c))))));
+      out.append(el('div', { class: 'table-scroll' }, table));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  view.append(form);
+}
+
+// ---------- Sign-off (销号, office): done tasks and measures, signed off or reopened ----------
+async function renderSignOff(view) {
+  const p = encodeURIComponent(plan());
+  const dash = (await send('GET', `/api/plans/${p}/dashboard`)).body;
+  view.append(el('h2', {}, t('signOffTitle')));
+  const title = x => (lang() === 'en' ? x.titleEn : x.titleZh);
+  const items = [];
+  for (const task of dash.tasks) {
+    if (task.status === 'done' || task.signedOff) items.push({ kind: 'tasks', key: task.number, label: `${t('task')} ${task.number}`, title: title(task), signedOff: task.signedOff });
+    for (const m of task.measures)
+      if (m.status === 'done' || m.signedOff) items.push({ kind: 'measures', key: m.code, label: m.code, title: title(m), signedOff: m.signedOff });
+  }
+  for (const m of dash.headline.filter(h => h.taskNumber === null))
+    if (m.status === 'done' || m.signedOff) items.push({ kind: 'measures', key: m.code, label: m.code, title: title(m), signedOff: m.signedOff });
+  if (!items.length) { view.append(el('p', { 'data-testid': 'nothing-done' }, t('nothingDone'))); return; }
+  const list = el('ul', { class: 'work-list', 'data-testid': 'sign-off-list' });
+  for (const item of items) list.append(signOffItem(item, p));
+  view.append(list);
+}
+
+function signOffItem(item, p) {
+  const li = el('li', { class: 'work-item', 'data-testid': 'sign-off-item', 'data-kind': item.kind, 'data-key': item.key });
+  const route = `/api/plans/${p}/${item.kind}/${encodeURIComponent(item.key)}/sign-off`;
+  const draw = signedOff => {
+    const out = el('div');
+    const head = el('p', {}, el('strong', {}, item.label), ` ${item.title} · `,
+      el('span', { 'data-testid': 'sign-off-state' }, signedOff ? t('signedOff', signedOff.at.slice(0, 10), signedOff.by) : t('status_done')));
+    if (signedOff?.comment) head.append(` · ${signedOff.comment}`);
+    const text = el('textarea', { rows: 2, required: !!signedOff });
+    const form = el('form', { class: 'inline-form', 'aria-label': `${signedOff ? t('reopen') : t('signOff')} ${item.label}` },
+      field(`${signedOff ? t('reopenReason') : t('signOffComment')} ${item.label}`, text),
+      el('button', { type: 'submit', 'data-testid': signedOff ? 'reopen' : 'sign-off' }, signedOff ? t('reopen') : t('signOffButton')), out);
+    form.addEventListener('submit', async e => {
+      e.preventDefault();
+      out.replaceChildren();
+      try {
+        const r = signedOff
+          ? (await send('DELETE', route, { reason: text.value })).body
+          : (await send('POST', route, { comment: text.value || null }, { idempotencyKey: newKey() })).body;
+        draw(r.reopenedAtUtc ? null : { at: r.signedAtUtc, by: r.signedBy, comment: r.comment });
+        li.querySelector('textarea')?.focus();
+      } catch (err) { note(out, problemText(err), 'form-error', true); }
+    });
+    li.dataset.signedOff = signedOff ? 'true' : 'false';
+    li.replaceChildren(head, form);
+  };
+  draw(item.signedOff);
+  return li;
 }
 
 // ---------- routing ----------
 function nav() {
   const links = [];
-  if (session.role === 'reporter') links.push(['#/w/my', t('myWork')], ['#/w/instructions', t('instructions')]);
-  if (session.role === 'office') links.push(['#/w/review', t('review')], ['#/w/instructions', t('instructions')]);
+  if (session.role === 'reporter') links.push(['#/w/my', t('myWork')], ['#/w/bulk', t('bulk')], ['#/w/instructions', t('instructions')]);
+  if (session.role === 'office') links.push(['#/w/review', t('review')], ['#/w/instructions', t('instructions')], ['#/w/signoff', t('signOff')]);
   const holder = document.getElementById('work-nav');
   if (holder) holder.replaceChildren(...links.map(([href, text]) => el('a', { href, class: 'button', 'data-testid': `nav-${href.slice(4)}` }, text)));
 }
 
 let seq = 0;
 async function route() {
-  const m = location.hash.match(/^#\/w\/(my|review|instructions|file\/(\d+)(?:\/correct\/(\d+))?)$/);
+  const m = location.hash.match(/^#\/w\/(my|review|instructions|bulk|signoff|file\/(\d+)(?:\/correct\/(\d+))?)$/);
   const view = document.getElementById('work');
   const main = document.getElementById('app');
   if (!m) { view.hidden = true; main.hidden = false; return; }
@@ -333,6 +486,8 @@ async function route() {
     if (m[1] === 'my') await renderMyWork(target);
     else if (m[1] === 'review') await renderReview(target);
     else if (m[1] === 'instructions') await renderInstructions(target);
+    else if (m[1] === 'bulk') await renderBulk(target);
+    else if (m[1] === 'signoff') await renderSignOff(target);
     else await renderFiling(target, Number(m[2]), m[3] ? Number(m[3]) : null);
   } catch (err) {
     note(target, problemText(err), 'form-error', true);
@@ -346,4 +501,5 @@ async function route() {
 
 document.addEventListener('tt:session', () => { nav(); route(); });
 window.addEventListener('hashchange', route);
+document.getElementById('plan')?.addEventListener('change', route); // a work view follows the chosen plan
 document.getElementById('lang')?.addEventListener('click', () => setTimeout(() => { nav(); route(); }));

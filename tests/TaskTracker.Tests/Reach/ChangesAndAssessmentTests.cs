@@ -142,6 +142,8 @@ public class ChangesAndAssessmentTests : IAsyncLifetime
         // Still open on 05-01: issued that day, reply due later.
         await (await office.PostAsJsonAsync("/api/plans/demo-2026/instructions",
             new { taskNumber = 2, agency = "demo-bureau", text = "请报送二季度开放数据集计划", replyBy = "2026-05-10" })).ReadJson<InstructionDto>();
+        // T02-1 reached 300 on 04-20: the office signs it off (销号) on 05-01, inside the second period only.
+        await (await office.PostAsJsonAsync("/api/plans/demo-2026/measures/T02-1/sign-off", new { comment = "已核实完成" })).ReadJson<SignOffDto>();
 
         foreach (var (from, to) in new[] { ("2026-03-25", "2026-04-15"), ("2026-03-31", "2026-05-01") })
         {
@@ -168,13 +170,14 @@ public class ChangesAndAssessmentTests : IAsyncLifetime
                 doc.Tables["单位考核排名"].Skip(1).Select(r => r[..3]));
             Assert.Equal(changes.NewlyOverdue.Select(c => c.Code), doc.Tables.GetValueOrDefault("新增逾期事项")?.Skip(1).Select(r => r[1]) ?? []);
             Assert.Equal(changes.Done.Select(c => c.Code), doc.Tables.GetValueOrDefault("本期完成事项")?.Skip(1).Select(r => r[1]) ?? []);
+            Assert.Equal(changes.SignedOff.Select(c => c.Code), doc.Tables.GetValueOrDefault("本期销号事项")?.Skip(1).Select(r => r[1]) ?? []);
             var open = instructions.Where(i => i.IssuedAtUtc <= cutoff && (i.ClosedAtUtc is null || i.ClosedAtUtc > cutoff)).OrderBy(i => i.ReplyBy).Select(i => i.Id.ToString());
             Assert.Equal(open, doc.Tables.GetValueOrDefault("未办结督办事项")?.Skip(1).Select(r => r[0]) ?? []);
             Assert.Contains("仿宋_GB2312", doc.EastAsiaFonts);
             Assert.Contains("方正小标宋简体", doc.EastAsiaFonts);
 
             var xlsx = BulletinReader.Xlsx(await (await office.GetAsync($"/api/plans/demo-2026/bulletin.xlsx?{q}")).Content.ReadAsByteArrayAsync());
-            Assert.Equal(["通报", "总体进展", "分领域进展", "单位考核排名", "新增逾期事项", "本期完成事项", "未办结督办事项"], xlsx.Keys);
+            Assert.Equal(["通报", "总体进展", "分领域进展", "单位考核排名", "新增逾期事项", "本期完成事项", "未办结督办事项", "本期销号事项"], xlsx.Keys);
             foreach (var (name, rows) in doc.Tables) Assert.Equal(rows, xlsx[name]);
             Assert.Equal(assessment.Agencies.Select(a => a.Score.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)),
                 xlsx["单位考核排名"].Skip(1).Select(r => r[2]));
@@ -182,12 +185,17 @@ public class ChangesAndAssessmentTests : IAsyncLifetime
             if (to == "2026-04-15")
             {
                 Assert.Equal(["M03-1"], doc.Tables["新增逾期事项"].Skip(1).Select(r => r[1]));
+                Assert.Contains("本期无销号事项。", doc.Text);
                 var pdf = await BulletinReader.RenderAsync(bytes, "bulletin-demo-2026");
                 Assert.Contains("督查通报", pdf.Text.Replace(" ", ""));
                 Assert.Contains("单位考核排名", pdf.Text.Replace(" ", ""));
                 Assert.True(new FileInfo(pdf.Png).Length > 10_000, $"rendered page {pdf.Png} looks empty");
             }
-            else Assert.NotEmpty(doc.Tables["未办结督办事项"].Skip(1));
+            else
+            {
+                Assert.NotEmpty(doc.Tables["未办结督办事项"].Skip(1));
+                Assert.Equal(["任务2", "T02-1", "开放数据集", "2026-05-01", "已核实完成"], Assert.Single(doc.Tables["本期销号事项"].Skip(1)));
+            }
         }
 
         await (await (await As(Role.Viewer)).GetAsync("/api/plans/demo-2026/bulletin.docx?from=2026-03-25&to=2026-04-15")).ReadProblem(403);

@@ -47,6 +47,19 @@ internal sealed class BulletinData(TaskTrackerDb db, StandingCalculator dashboar
             .Select(r => new ReturnedReport(r.Id, r.MeasureId, r.Measure.Code, (int?)r.Measure.Task!.Number, r.Agency.Code, r.AsOf, r.ReviewedAtUtc!.Value, r.ReviewComment))
             .ToListAsync(ct);
 
+    public sealed record SignOffRow(long Id, int? TaskNumber, int? MeasureId, string? MeasureCode, DateTime SignedAtUtc, string? SignedBy, string? Comment,
+        DateTime? ReopenedAtUtc);
+
+    /// <summary>The plan's sign-offs (销号), reopened ones included, with the task number each belongs to.</summary>
+    public Task<List<SignOffRow>> SignOffsAsync(int planId, CancellationToken ct) =>
+        db.SignOffs.AsNoTracking().Where(s => s.PlanId == planId).OrderBy(s => s.SignedAtUtc).ThenBy(s => s.Id)
+            .Select(s => new SignOffRow(s.Id,
+                s.TaskId != null ? db.Tasks.Where(t => t.Id == s.TaskId).Select(t => (int?)t.Number).FirstOrDefault()
+                                 : db.Measures.Where(m => m.Id == s.MeasureId).Select(m => (int?)m.Task!.Number).FirstOrDefault(),
+                s.MeasureId, db.Measures.Where(m => m.Id == s.MeasureId).Select(m => m.Code).FirstOrDefault(),
+                s.SignedAtUtc, s.SignedBy, s.Comment, s.ReopenedAtUtc))
+            .ToListAsync(ct);
+
     public Task<List<Filing>> FilingsAsync(int planId, CancellationToken ct) =>
         db.Reports.AsNoTracking().Where(r => r.PlanId == planId).Select(r => new Filing(r.MeasureId, r.AsOf, r.FiledAtUtc, r.ReviewStatus)).ToListAsync(ct);
 

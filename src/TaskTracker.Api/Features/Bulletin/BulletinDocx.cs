@@ -46,11 +46,13 @@ internal static class BulletinDocx
             body.Append(Body($"按照按时报送率、完成进度、逾期事项、督办按时回复率加权计分（权重分别为{c.Assessment.Weights.OnTimeFiling:0.##}、{c.Assessment.Weights.Completion:0.##}、" +
                              $"{c.Assessment.Weights.Overdue:0.##}、{c.Assessment.Weights.InstructionReplies:0.##}），各牵头单位得分及排名如下。"));
             body.Append(Table(tables[2]));
-            body.Append(Heading("四、新增逾期和本期完成事项"));
+            body.Append(Heading("四、新增逾期、本期完成和销号事项"));
             body.Append(SubHeading("（一）新增逾期事项"));
             body.Append(tables[3].Rows.Count == 0 ? Body("本期无新增逾期事项。") : Table(tables[3]));
             body.Append(SubHeading("（二）本期完成事项"));
             body.Append(tables[4].Rows.Count == 0 ? Body("本期无新完成事项。") : Table(tables[4]));
+            body.Append(SubHeading("（三）本期销号事项"));
+            body.Append(tables[6].Rows.Count == 0 ? Body("本期无销号事项。") : Table(tables[6]));
             body.Append(Heading("五、未办结督办事项"));
             body.Append(tables[5].Rows.Count == 0 ? Body("截至通报日，督办事项均已办结。") : Table(tables[5]));
             body.Append(Body("请各有关单位对照通报问题，逐项抓好整改落实，逾期事项请于5个工作日内报送整改情况。"));

@@ -21,7 +21,7 @@ internal static class BulletinSetup
         g.MapGet("/changes", async Task<Ok<PlanChanges>> (string plan, DateOnly? from, DateOnly? to, ISender m, CancellationToken ct) =>
                 TypedResults.Ok(await m.Send(new GetChangesQuery(plan, from, to), ct)))
             .WithName("PlanChanges")
-            .WithSummary("What moved between the end of `from` and the end of `to`: newly overdue, back on track, done; instructions issued, answered, closed; reports returned. Each with its task number.")
+            .WithSummary("What moved between the end of `from` and the end of `to`: newly overdue, back on track, done, signed off; instructions issued, answered, closed; reports returned. Each with its task number.")
             .RequireAuthorization(Policies.Read)
             .ProducesValidationProblem().ProducesProblem(404);
         g.MapGet("/assessment", async Task<Ok<PlanAssessment>> (string plan, DateOnly? from, DateOnly? to, ISender m, CancellationToken ct) =>
@@ -37,7 +37,7 @@ internal static class BulletinSetup
                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document", $"{c.Plan.Code}-bulletin-{c.To:yyyy-MM-dd}.docx");
             })
             .WithName("BulletinDocx")
-            .WithSummary("督查通报 for the period as a Word document: masthead, overall progress, progress by section, agencies' ranking, newly overdue and done, open instructions. Office and admin.")
+            .WithSummary("督查通报 for the period as a Word document: masthead, overall progress, progress by section, agencies' ranking, newly overdue, done and signed off, open instructions. Office and admin.")
             .RequireAuthorization(Policies.OfficeOrAdmin)
             .Produces(200, contentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);

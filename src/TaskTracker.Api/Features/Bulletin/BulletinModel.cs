@@ -71,6 +71,9 @@ internal sealed record BulletinContent(BulletinData.Plan Plan, DateOnly From, Da
         ("未办结督办事项", ["编号", "任务", "承办单位", "督办内容", "回复期限", "状态"],
             OpenInstructions.Select(i => new[] { i.Id.ToString(CultureInfo.InvariantCulture), Task(i.TaskNumber), i.AgencyNameZh, i.Text,
                 i.ReplyBy.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), InstructionStatus(i.Status) }).ToList()),
+        ("本期销号事项", ["任务", "编号", "事项", "销号日期", "销号意见"],
+            Changes.SignedOff.Select(c => new[] { Task(c.TaskNumber), c.Code ?? "", c.TitleZh,
+                c.AtUtc is { } at ? DateOnly.FromDateTime(at + ChinaTime.Offset).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "", c.Comment ?? "" }).ToList()),
     ];
 
     private static string Task(int? n) => n is { } x ? $"任务{x}" : "总体目标";

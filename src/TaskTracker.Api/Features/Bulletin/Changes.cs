@@ -10,12 +10,12 @@ internal sealed record ChangeItem(int? TaskNumber, string? Code, string TitleZh,
 
 /// <summary>
 /// What moved between the end of <c>from</c> and the end of <c>to</c> (China time): measures compared as they stood
-/// on each date, and instructions and reviews that happened in between. There is no sign-off concept in the model yet,
-/// so nothing is listed as signed off; <c>Done</c> lists measures that became done.
+/// on each date, and instructions, reviews and sign-offs that happened in between. <c>Done</c> lists measures that became
+/// done; <c>SignedOff</c> the tasks and measures the office signed off (销号) in the period and had not reopened by its end.
 /// </summary>
 internal sealed record PlanChanges(string Plan, DateOnly From, DateOnly To, IReadOnlyList<ChangeItem> NewlyOverdue, IReadOnlyList<ChangeItem> BackOnTrack,
     IReadOnlyList<ChangeItem> Done, IReadOnlyList<ChangeItem> InstructionsIssued, IReadOnlyList<ChangeItem> InstructionsAnswered,
-    IReadOnlyList<ChangeItem> InstructionsClosed, IReadOnlyList<ChangeItem> ReportsReturned);
+    IReadOnlyList<ChangeItem> InstructionsClosed, IReadOnlyList<ChangeItem> ReportsReturned, IReadOnlyList<ChangeItem> SignedOff);
 
 internal sealed record GetChangesQuery(string Plan, DateOnly? From, DateOnly? To) : IQuery<PlanChanges>;
 
@@ -77,7 +77,17 @@ internal sealed class GetChangesHandler(BulletinData data) : IQueryHandler<GetCh
             return new ChangeItem(r.TaskNumber, r.Code, m?.TitleZh ?? r.Code, m?.TitleEn ?? r.Code, null, m?.Status, m?.DueDate,
                 Agency: r.Agency, ReportId: r.ReportId, AtUtc: r.ReviewedAtUtc, Comment: r.Comment);
         }).ToList();
-        return new PlanChanges(plan.Code, from, to, newlyOverdue, backOnTrack, done, issued, answered, closed, returned);
+        // Signed off in the window and still signed off at its end; a task's item has no code, a measure's its code.
+        var tasksAfter = (await data.StandingAsync(plan.Code, to, ct)).Tasks.ToDictionary(t => t.Number);
+        var signedOff = (await data.SignOffsAsync(plan.Id, ct)).Where(s => In(s.SignedAtUtc) && !(s.ReopenedAtUtc <= until)).Select(s =>
+        {
+            if (s.MeasureId is { } id && after.FirstOrDefault(x => x.Id == id) is { } m)
+                return new ChangeItem(m.TaskNumber, m.Code, m.TitleZh, m.TitleEn, before.GetValueOrDefault(id)?.Status, m.Status, m.DueDate, AtUtc: s.SignedAtUtc, Comment: s.Comment);
+            var t = s.TaskNumber is { } n ? tasksAfter.GetValueOrDefault(n) : null;
+            return new ChangeItem(s.TaskNumber, s.MeasureCode, t?.TitleZh ?? s.MeasureCode ?? "", t?.TitleEn ?? s.MeasureCode ?? "", null, t?.Status, null,
+                AtUtc: s.SignedAtUtc, Comment: s.Comment);
+        }).ToList();
+        return new PlanChanges(plan.Code, from, to, newlyOverdue, backOnTrack, done, issued, answered, closed, returned, signedOff);
     }
 
     private static string Short(string s) => s.Length > 80 ? s[..80] + "…" : s;

@@ -11,6 +11,7 @@ internal static class OversightModule
 
     public static IEndpointRouteBuilder MapOversight(this IEndpointRouteBuilder app)
     {
-        return OversightEndpoints.MapEndpoints(app);
+        OversightEndpoints.MapEndpoints(app);
+        return SignOffEndpoints.MapSignOffs(app);
     }
 }

@@ -1037,6 +1037,70 @@ namespace TaskTracker.Data.Migrations.Postgres
                     b.ToTable("Sections");
                 });
 
+            modelBuilder.Entity("TaskTracker.Domain.SignOff", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<int?>("MeasureId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("PlanId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ReopenReason")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<DateTime?>("ReopenedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ReopenedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int?>("ReopenedByTokenId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("SignedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SignedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int?>("SignedByTokenId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("TaskId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MeasureId")
+                        .IsUnique()
+                        .HasFilter("\"ReopenedAtUtc\" IS NULL AND \"MeasureId\" IS NOT NULL");
+
+                    b.HasIndex("TaskId")
+                        .IsUnique()
+                        .HasFilter("\"ReopenedAtUtc\" IS NULL AND \"TaskId\" IS NOT NULL");
+
+                    b.HasIndex("PlanId", "SignedAtUtc");
+
+                    b.ToTable("SignOffs", (string)null);
+                });
+
             modelBuilder.Entity("TaskTracker.Domain.WebhookDelivery", b =>
                 {
                     b.Property<long>("Id")
@@ -1522,6 +1586,25 @@ namespace TaskTracker.Data.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("Plan");
+                });
+
+            modelBuilder.Entity("TaskTracker.Domain.SignOff", b =>
+                {
+                    b.HasOne("TaskTracker.Domain.Measure", null)
+                        .WithMany()
+                        .HasForeignKey("MeasureId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("TaskTracker.Domain.Plan", null)
+                        .WithMany()
+                        .HasForeignKey("PlanId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("TaskTracker.Domain.WorkTask", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("TaskTracker.Domain.WebhookDelivery", b =>

@@ -995,6 +995,68 @@ namespace TaskTracker.Data.Migrations.Sqlite
                     b.ToTable("Sections");
                 });
 
+            modelBuilder.Entity("TaskTracker.Domain.SignOff", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("MeasureId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PlanId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReopenReason")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ReopenedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReopenedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ReopenedByTokenId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("SignedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SignedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("SignedByTokenId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("TaskId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MeasureId")
+                        .IsUnique()
+                        .HasFilter("\"ReopenedAtUtc\" IS NULL AND \"MeasureId\" IS NOT NULL");
+
+                    b.HasIndex("TaskId")
+                        .IsUnique()
+                        .HasFilter("\"ReopenedAtUtc\" IS NULL AND \"TaskId\" IS NOT NULL");
+
+                    b.HasIndex("PlanId", "SignedAtUtc");
+
+                    b.ToTable("SignOffs", (string)null);
+                });
+
             modelBuilder.Entity("TaskTracker.Domain.WebhookDelivery", b =>
                 {
                     b.Property<long>("Id")
@@ -1474,6 +1536,25 @@ namespace TaskTracker.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Plan");
+                });
+
+            modelBuilder.Entity("TaskTracker.Domain.SignOff", b =>
+                {
+                    b.HasOne("TaskTracker.Domain.Measure", null)
+                        .WithMany()
+                        .HasForeignKey("MeasureId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("TaskTracker.Domain.Plan", null)
+                        .WithMany()
+                        .HasForeignKey("PlanId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("TaskTracker.Domain.WorkTask", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("TaskTracker.Domain.WebhookDelivery", b =>
