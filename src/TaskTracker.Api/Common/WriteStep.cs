@@ -18,7 +18,10 @@ internal sealed class WriteStep(TaskTrackerDb db, Caller caller, IdempotencyReco
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var result = await work(scope);
         foreach (var e in scope.Events)
-            e.Attach?.Invoke(await Outbox.EnqueueAsync(db, scope.Now, e.Type, e.Payload, e.PlanId ?? planId, e.AgencyId, e.DedupKey, ct));
+        {
+            var ev = await Outbox.EnqueueAsync(db, scope.Now, e.Type, e.Payload, e.PlanId ?? planId, e.AgencyId, e.DedupKey, ct);
+            e.Attach?.Invoke(ev);
+        }
         if (scope.Response is { } r) idempotency.Complete(r.Status, r.Body, r.Location);
         if (planId is { } id)
             await db.Plans.Where(p => p.Id == id).ExecuteUpdateAsync(s => s.SetProperty(p => p.Revision, p => p.Revision + 1), ct);
