@@ -50,8 +50,9 @@ internal sealed class IdempotencyFilter : IEndpointFilter
         {
             await db.SaveChangesAsync(http.RequestAborted);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException e) when (Security.UniqueViolation.Is(e))
         {
+            // Only the unique index says the key was claimed before; a busy or locked database answers 503 (nothing saved).
             db.ChangeTracker.Clear();
             var existing = await db.IdempotencyRecords.AsNoTracking().FirstOrDefaultAsync(r => r.TokenId == tokenId && r.Key == key, http.RequestAborted);
             if (existing is null) throw;

@@ -50,6 +50,8 @@ internal static class Outbox
             Payload = System.Text.Json.JsonSerializer.Serialize(new { type, occurredAtUtc = nowUtc, data = payload }, PayloadJson),
         };
         db.OutboxEvents.Add(ev);
+        // Webhooks get only the types they can subscribe to; other modules' events (reach.*) carry their own deliveries.
+        if (!EventTypes.All.Contains(type)) return ev;
         var subscriptions = await db.WebhookSubscriptions.AsNoTracking().Where(s => s.Active).ToListAsync(ct);
         foreach (var s in subscriptions.Where(s => s.EventTypes.Count == 0 || s.EventTypes.Contains(type)))
             db.WebhookDeliveries.Add(new WebhookDelivery { Event = ev, SubscriptionId = s.Id, State = DeliveryState.Pending, NextAttemptAtUtc = nowUtc });

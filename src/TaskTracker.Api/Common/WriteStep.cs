@@ -18,7 +18,10 @@ internal sealed class WriteStep(TaskTrackerDb db, Caller caller, IdempotencyReco
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var result = await work(scope);
         foreach (var e in scope.Events)
-            await Outbox.EnqueueAsync(db, scope.Now, e.Type, e.Payload, e.PlanId ?? planId, e.AgencyId, null, ct);
+        {
+            var ev = await Outbox.EnqueueAsync(db, scope.Now, e.Type, e.Payload, e.PlanId ?? planId, e.AgencyId, e.DedupKey, ct);
+            e.Attach?.Invoke(ev);
+        }
         if (scope.Response is { } r) idempotency.Complete(r.Status, r.Body, r.Location);
         if (planId is { } id)
             await db.Plans.Where(p => p.Id == id).ExecuteUpdateAsync(s => s.SetProperty(p => p.Revision, p => p.Revision + 1), ct);
@@ -32,7 +35,7 @@ internal sealed class WriteStep(TaskTrackerDb db, Caller caller, IdempotencyReco
 /// <summary>What one write records besides its own entities; filled by the command, written by <see cref="WriteStep"/>.</summary>
 internal sealed class WriteScope(TaskTrackerDb db, Caller caller, DateTime now)
 {
-    internal sealed record Event(string Type, object Payload, int? PlanId, int? AgencyId);
+    internal sealed record Event(string Type, object Payload, int? PlanId, int? AgencyId, string? DedupKey = null, Action<OutboxEvent>? Attach = null);
     internal sealed record Stored(int Status, object Body, string? Location);
 
     internal List<Event> Events { get; } = [];
@@ -47,7 +50,11 @@ internal sealed class WriteScope(TaskTrackerDb db, Caller caller, DateTime now)
         db.Audit.Add(caller.Audit(Now, action, entityType, entityId, details));
 
     /// <summary>An event for the outbox (and one delivery per matching webhook), committed with the change.</summary>
-    public void Publish(string type, object payload, int? agencyId, int? planId = null) => Events.Add(new(type, payload, planId, agencyId));
+    /// <param name="dedupKey">Makes the event exist once whoever writes it (the outbox's unique index): a second write with
+    /// the same key fails the whole step with a <see cref="DbUpdateException"/>, which the caller reads as "already written".</param>
+    /// <param name="attach">Adds rows that belong to the event (e.g. a module's own deliveries), given the event once it is staged.</param>
+    public void Publish(string type, object payload, int? agencyId, int? planId = null, string? dedupKey = null, Action<OutboxEvent>? attach = null) =>
+        Events.Add(new(type, payload, planId, agencyId, dedupKey, attach));
 
     /// <summary>The response a retry with the same Idempotency-Key replays (when the request claimed one).</summary>
     public void Respond<T>(int status, T body, string? location) where T : notnull => Response = new(status, body, location);

@@ -132,6 +132,23 @@ public class LayoutTests
         Assert.DoesNotMatch(systemTime, "clock.GetUtcNow().UtcDateTime");
     }
 
+    [Fact]
+    public void No_module_opens_a_transaction_of_its_own()
+    {
+        // Every change goes through WriteStep, which opens the one transaction (audit, outbox, idempotency, revision).
+        // The seed loader is the one exception: it loads whole plans and bumps every plan's revision itself (ADR 0008).
+        var features = Path.Combine(RepoRoot(), "src", "TaskTracker.Api", "Features");
+        var files = Directory.EnumerateFiles(features, "*.cs", SearchOption.AllDirectories).ToList();
+        Assert.NotEmpty(files);
+        var opens = new Regex(@"\bBeginTransaction(Async)?\s*\(");
+        var hits = files.SelectMany(f => File.ReadLines(f).Select((line, i) => (f, line, i)))
+            .Where(x => opens.IsMatch(x.line))
+            .Select(x => $"{Path.GetRelativePath(features, x.f)}:{x.i + 1}: {x.line.Trim()}").ToList();
+        var seedLoader = Path.Combine("Seeding", "SeedLoader.cs");
+        Assert.Single(hits, h => h.StartsWith(seedLoader + ":", StringComparison.Ordinal)); // guards the scan against matching nothing
+        Assert.DoesNotContain(hits, h => !h.StartsWith(seedLoader + ":", StringComparison.Ordinal));
+    }
+
     private static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

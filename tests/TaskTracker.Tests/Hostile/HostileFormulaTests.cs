@@ -31,6 +31,24 @@ public class HostileFormulaTests(TaskTrackerApp app) : ProgressTestBase(app), IC
             Assert.False(cell.Length > 0 && cell[0] is '=' or '+' or '@' or '\t' or '\r' || (cell.StartsWith('-') && !decimal.TryParse(cell, out _)), $"live cell: {cell}");
     }
 
+    [Fact]
+    public async Task An_instruction_text_formula_comes_out_of_the_bulletin_workbook_as_text()
+    {
+        var office = await As(Role.Office);
+        const string formula = "=WEBSERVICE(\"http://x\")";
+        Assert.Equal(HttpStatusCode.Created, (await PostJson(office, "/api/plans/guizhou-2025/instructions",
+            new { taskNumber = 11, agency = "comms-admin", text = formula, replyBy = "2025-07-20" })).StatusCode);
+
+        var response = await office.GetAsync("/api/plans/guizhou-2025/bulletin.xlsx?from=2025-06-01&to=2025-07-01");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var sheets = Reach.BulletinReader.Xlsx(await response.Content.ReadAsByteArrayAsync());
+        var open = sheets["未办结督办事项"];
+        Assert.Contains(open, row => row.Contains("'" + formula));
+        Assert.DoesNotContain(sheets.Values.SelectMany(rows => rows).SelectMany(row => row), cell => cell.Length > 0 && cell[0] is '=' or '+' or '@');
+        // Numbers stay numbers: the ranking's places are typed cells, read back as written.
+        Assert.Equal("1", sheets["单位考核排名"][1][0]);
+    }
+
     [Theory]
     [InlineData("=1+1", "'=1+1")]
     [InlineData("+1+1", "'+1+1")]

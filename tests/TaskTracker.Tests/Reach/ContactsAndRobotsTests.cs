@@ -48,6 +48,19 @@ public class ContactsAndRobotsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_same_contact_added_several_times_at_once_is_added_once_and_the_others_get_409()
+    {
+        var office = await As(Role.Office);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+            office.PostAsJsonAsync("/api/agencies/demo-bureau/contacts", new { name = "王五", email = "same@example.gov.cn" }))));
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Created);
+        foreach (var a in answers.Where(a => a.StatusCode != HttpStatusCode.Created)) await a.ReadProblem(409);
+        Assert.Single(await (await office.GetAsync("/api/agencies/demo-bureau/contacts")).ReadJson<List<ContactDto>>());
+        var audit = await (await office.GetAsync("/api/audit?entityType=agency-contact")).ReadJson<Paged<AuditDto>>();
+        Assert.Equal(["reach.contact.added"], audit.Items.Select(a => a.Action));
+    }
+
+    [Fact]
     public async Task Bad_contacts_get_problems_naming_the_field_and_only_office_or_admin_may_manage()
     {
         var office = await As(Role.Office);

@@ -37,11 +37,22 @@ public class ReminderAndScheduleTests : IAsyncLifetime
         var office = await As(Role.Office);
         await (await office.PostAsJsonAsync("/api/agencies/demo-bureau/contacts", new { name = "王五", email = "wangwu@bureau.example.cn" })).ReadJson<ContactDto>();
         await (await office.PostAsJsonAsync("/api/agencies/demo-bureau/contacts", new { name = "Li Si", email = "lisi@bureau.example.cn", language = "en" })).ReadJson<ContactDto>();
+        // A webhook for every type: it gets the instruction's own event, never the reminder (Reach delivers that itself).
+        var hook = await _app.WithDb(async db =>
+        {
+            var w = new WebhookSubscription { Url = "https://hooks.example.gov.cn/tt", Secret = "s", CreatedAtUtc = _app.Clock.GetUtcNow().UtcDateTime };
+            db.WebhookSubscriptions.Add(w);
+            await db.SaveChangesAsync();
+            return w.Id;
+        });
+
         var i = await (await office.PostAsJsonAsync("/api/plans/demo-2026/instructions",
             new { taskNumber = 2, agency = "demo-bureau", text = "请说明开放数据集进度滞后原因并提出整改措施", replyBy = "2026-04-12" })).ReadJson<InstructionDto>();
 
         var sent = await (await office.PostAsJsonAsync($"/api/instructions/{i.Id}/reminders", new { note = "请于明日下班前回复" })).ReadJson<ReminderDto>();
         Assert.Equal(2, sent.Deliveries.Count);
+        var hooked = await _app.WithDb(db => db.WebhookDeliveries.Where(d => d.SubscriptionId == hook).Select(d => d.Event.Type).ToListAsync());
+        Assert.Equal([Common.EventTypes.InstructionIssued], hooked);
         Assert.All(sent.Deliveries, d => Assert.Equal((DeliveryState.Delivered, ReachEventTypes.Reminder), (d.State, d.EventType)));
         var mails = _smtp.Messages();
         Assert.Equal(2, mails.Count);

@@ -37,6 +37,22 @@ public class DatabaseTroubleClassifierTests
     }
 }
 
+public class UniqueViolationTests
+{
+    [Fact]
+    public void Only_a_unique_or_primary_key_violation_is_one()
+    {
+        Assert.True(UniqueViolation.Is(new DbUpdateException("x", new SqliteException("x", 19, 2067)))); // SQLITE_CONSTRAINT_UNIQUE
+        Assert.True(UniqueViolation.Is(new DbUpdateException("x", new SqliteException("x", 19, 1555)))); // SQLITE_CONSTRAINT_PRIMARYKEY
+        Assert.True(UniqueViolation.Is(new DbUpdateException("x", new PostgresException("x", "ERROR", "ERROR", "23505"))));
+        Assert.False(UniqueViolation.Is(new DbUpdateException("x", new SqliteException("x", 5)))); // busy
+        Assert.False(UniqueViolation.Is(new DbUpdateException("x", new SqliteException("x", 6)))); // locked
+        Assert.False(UniqueViolation.Is(new DbUpdateException("x", new SqliteException("x", 19, 787)))); // foreign key
+        Assert.False(UniqueViolation.Is(new DbUpdateException("x", new PostgresException("x", "ERROR", "ERROR", "40001"))));
+        Assert.False(UniqueViolation.Is(new DbUpdateException("x", new TimeoutException())));
+    }
+}
+
 /// <summary>A database that cannot take the write: 503 with Retry-After, nothing stored; readiness says so too.</summary>
 public sealed class DatabaseBusyTests : IAsyncLifetime
 {
@@ -50,8 +66,9 @@ public sealed class DatabaseBusyTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await ((IAsyncLifetime)_app).DisposeAsync();
 
-    /// <summary>Another process holds the write lock (SQLite) or a lock on the reports table (PostgreSQL).</summary>
-    private async Task<IAsyncDisposable> HoldWriteLock()
+    /// <summary>Another process holds the write lock (SQLite) or a lock on the reports table (PostgreSQL; with
+    /// <paramref name="readsPass"/> one that lets reads through and stops only writes).</summary>
+    private async Task<IAsyncDisposable> HoldWriteLock(bool readsPass = false)
     {
         if (_app.IsPostgres)
         {
@@ -59,7 +76,8 @@ public sealed class DatabaseBusyTests : IAsyncLifetime
             var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cs) { Pooling = false }.ConnectionString);
             await conn.OpenAsync();
             var tx = await conn.BeginTransactionAsync();
-            await using (var cmd = new NpgsqlCommand("LOCK TABLE \"Reports\" IN ACCESS EXCLUSIVE MODE", conn, tx)) await cmd.ExecuteNonQueryAsync();
+            var mode = readsPass ? "EXCLUSIVE" : "ACCESS EXCLUSIVE";
+            await using (var cmd = new NpgsqlCommand($"LOCK TABLE \"Reports\" IN {mode} MODE", conn, tx)) await cmd.ExecuteNonQueryAsync();
             return new Release(async () => { await tx.RollbackAsync(); await conn.DisposeAsync(); });
         }
         var sqlite = new SqliteConnection($"Data Source={_app.DatabasePath};Pooling=False");
@@ -91,6 +109,31 @@ public sealed class DatabaseBusyTests : IAsyncLifetime
         Assert.Equal(before, await _app.WithDb(db => db.Reports.CountAsync()));
         // Once the lock is gone the same request goes through.
         Assert.Equal(HttpStatusCode.Created, (await reporter.PostAsJsonAsync($"/api/targets/{target}/reports", new { value = 5, asOf = "2025-06-30" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_correction_the_locked_database_cannot_save_answers_503_not_already_corrected()
+    {
+        var reporter = _app.ClientWith(await _app.TokenAsync(Role.Reporter, "bigdata-bureau"));
+        var target = await _app.WithDb(db => db.Measures.Where(m => m.Code == "T03-1" && m.Plan.Code == "guizhou-2025").Select(m => m.Id).SingleAsync());
+        var filed = await reporter.PostAsJsonAsync($"/api/targets/{target}/reports", new { value = 5, asOf = "2025-06-30" });
+        Assert.Equal(HttpStatusCode.Created, filed.StatusCode);
+        var original = (await filed.ReadJson<System.Text.Json.JsonElement>()).GetProperty("id").GetInt64();
+        Task<HttpResponseMessage> Correct() => reporter.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/api/reports/{original}/corrections")
+        {
+            Content = JsonContent.Create(new { value = 6, asOf = "2025-06-30", reason = "补录" }),
+            Headers = { { "Idempotency-Key", "busy-correction-1" } },
+        });
+
+        HttpResponseMessage locked;
+        // PostgreSQL: the handler's reads pass and the insert is what times out, inside the save the correction path guards.
+        await using (await HoldWriteLock(readsPass: true))
+            locked = await Correct();
+        Assert.Contains("Nothing was saved", (await locked.ReadProblem(503)).GetProperty("detail").GetString());
+        Assert.Equal(0, await _app.WithDb(db => db.Reports.CountAsync(r => r.SupersedesId == original)));
+        // The same request with the same key goes through once the lock is gone: neither the key nor the report was taken.
+        Assert.Equal(HttpStatusCode.Created, (await Correct()).StatusCode);
+        Assert.Equal(1, await _app.WithDb(db => db.Reports.CountAsync(r => r.SupersedesId == original)));
     }
 
     [Fact]

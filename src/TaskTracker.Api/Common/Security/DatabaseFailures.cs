@@ -56,6 +56,26 @@ internal static class DatabaseTrouble
     }
 }
 
+/// <summary>Whether a failed save was refused by a unique index (another request wrote the same key first).</summary>
+internal static class UniqueViolation
+{
+    /// <summary>True only for a unique or primary-key violation; busy, locked, full and every other error are not.</summary>
+    public static bool Is(Exception? e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+        {
+            switch (x)
+            {
+                case SqliteException s:
+                    return s.SqliteErrorCode == 19 && s.SqliteExtendedErrorCode is 2067 or 1555; // SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY
+                case PostgresException p:
+                    return p.SqlState == PostgresErrorCodes.UniqueViolation;
+            }
+        }
+        return false;
+    }
+}
+
 /// <summary>Busy, locked, full or transient database errors answer 503 with Retry-After instead of a bare 500.</summary>
 internal sealed class DatabaseUnavailableHandler(IProblemDetailsService problems, IOptions<DatabaseHealthOptions> options, ILogger<DatabaseUnavailableHandler> logger)
     : IExceptionHandler

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TaskTracker.Common;
+using TaskTracker.Common.Security;
 using TaskTracker.Data;
 using TaskTracker.Domain;
 
@@ -213,7 +214,7 @@ internal sealed record SignInOutcome(ClaimsPrincipal? Principal, string? Refusal
 /// Turns the provider's identity into this service's caller: role and agency from the configured mappings, and a row
 /// in the token table (no usable secret) that carries the person's id for audit entries, idempotency keys and revocation.
 /// </summary>
-internal sealed class PersonDirectory(TaskTrackerDb db, IOptions<SignInOptions> options, TimeProvider clock, ILogger<PersonDirectory> logger)
+internal sealed class PersonDirectory(TaskTrackerDb db, IOptions<SignInOptions> options, WriteStep write, ILogger<PersonDirectory> logger)
 {
     public async Task<SignInOutcome> SignInAsync(ClaimsPrincipal external, CancellationToken ct)
     {
@@ -237,40 +238,24 @@ internal sealed class PersonDirectory(TaskTrackerDb db, IOptions<SignInOptions> 
             if (agency is null || agency.IsGroup) return Refuse($"SignIn:Mappings names agency '{code}', which is not an agency of the catalogue.");
         }
 
-        // Not through WriteStep: a sign-in has no caller yet (the person is who is being established), and the first
-        // sign-in relies on the unique subject refusing a concurrent insert, which one enclosing transaction would
-        // abort on PostgreSQL. It touches no plan data (no revision, no outbox); its audit entry is written here.
-        var now = clock.GetUtcNow().UtcDateTime;
-        var person = await db.Tokens.FirstOrDefaultAsync(t => t.Subject == subject, ct);
-        if (person?.RevokedAtUtc is not null) return Refuse($"{name}'s access was revoked.");
-        var isNew = person is null;
-        if (person is null)
+        // Through WriteStep like every change (no plan: no revision). The same person's first sign-in on two tabs or
+        // instances at once: the unique subject lets one row in, and the other's whole step fails (on PostgreSQL the
+        // transaction is aborted by then), so it runs once more and finds that row.
+        SignedIn? person;
+        for (var attempt = 1; ; attempt++)
         {
-            var hash = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)); // matches no secret anyone holds
-            person = new ApiToken { Name = name, Prefix = "person", Hash = hash, CreatedAtUtc = now, Subject = subject };
-            db.Tokens.Add(person);
+            try
+            {
+                person = await write.RunAsync(null, w => RecordAsync(w, subject, name, role.Value, agency, ct), ct);
+                break;
+            }
+            catch (DbUpdateException e) when (attempt == 1 && UniqueViolation.Is(e))
+            {
+                logger.LogDebug(e, "First sign-in of {Subject} raced another; reading the row it wrote", subject);
+                db.ChangeTracker.Clear();
+            }
         }
-        person.Name = name;
-        person.Role = role.Value;
-        person.AgencyId = agency?.Id;
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException) when (isNew)
-        {
-            // The same person's first sign-in on two tabs or instances at once: the unique subject let one row in; use it.
-            db.ChangeTracker.Clear();
-            person = await db.Tokens.FirstAsync(t => t.Subject == subject, ct);
-            if (person.RevokedAtUtc is not null) return Refuse($"{name}'s access was revoked.");
-        }
-        db.Audit.Add(new AuditEntry
-        {
-            AtUtc = now, TokenId = person.Id, Actor = name, AgencyId = agency?.Id, Action = isNew ? "person.first-sign-in" : "person.signed-in",
-            EntityType = "token", EntityId = person.Id.ToString(),
-            Details = AuditJson.Serialize(new { subject, role = role.ToString(), agency = agency?.Code }),
-        });
-        await db.SaveChangesAsync(ct);
+        if (person is null) return Refuse($"{name}'s access was revoked.");
 
         var claims = new List<Claim>
         {
@@ -292,5 +277,33 @@ internal sealed class PersonDirectory(TaskTrackerDb db, IOptions<SignInOptions> 
             logger.LogWarning("Sign-in refused: {Reason}", why);
             return new SignInOutcome(null, why);
         }
+    }
+
+    private sealed record SignedIn(int Id);
+
+    /// <summary>Creates or updates the person's row and audits the sign-in; null when the person was revoked.</summary>
+    private async Task<SignedIn?> RecordAsync(WriteScope w, string subject, string name, Role role, Agency? agency, CancellationToken ct)
+    {
+        var person = await db.Tokens.FirstOrDefaultAsync(t => t.Subject == subject, ct);
+        if (person?.RevokedAtUtc is not null) return null;
+        var isNew = person is null;
+        if (person is null)
+        {
+            var hash = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)); // matches no secret anyone holds
+            person = new ApiToken { Name = name, Prefix = "person", Hash = hash, CreatedAtUtc = w.Now, Subject = subject };
+            db.Tokens.Add(person);
+        }
+        person.Name = name;
+        person.Role = role;
+        person.AgencyId = agency?.Id;
+        await db.SaveChangesAsync(ct); // for a new person's id, which the audit entry names
+        // Written directly, not by WriteScope.Audit: the caller is who is being established, not yet on the request.
+        db.Audit.Add(new AuditEntry
+        {
+            AtUtc = w.Now, TokenId = person.Id, Actor = name, AgencyId = agency?.Id, Action = isNew ? "person.first-sign-in" : "person.signed-in",
+            EntityType = "token", EntityId = person.Id.ToString(),
+            Details = AuditJson.Serialize(new { subject, role = role.ToString(), agency = agency?.Code }),
+        });
+        return new SignedIn(person.Id);
     }
 }

@@ -61,9 +61,10 @@ internal sealed class FileReportHandler(TaskTrackerDb db, MeasureContext measure
             {
                 await db.SaveChangesAsync(ct); // the id is needed for the audit entry and the stored response
             }
-            catch (DbUpdateException) when (cmd.Supersedes is { } o)
+            catch (DbUpdateException e) when (cmd.Supersedes is { } o && Common.Security.UniqueViolation.Is(e))
             {
-                // The unique index on SupersedesId lost a race with a concurrent correction of the same report.
+                // The unique index on SupersedesId lost a race with a concurrent correction of the same report (a busy or
+                // locked database is not that: it answers 503).
                 throw AlreadyCorrected(o, null);
             }
 

@@ -3,6 +3,7 @@ using FluentValidation;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using TaskTracker.Common.Security;
 
 
 namespace TaskTracker.Features.Reach;
@@ -143,7 +144,7 @@ internal sealed class DeleteRobotValidator : AbstractValidator<DeleteRobotComman
 }
 
 /// <summary>Contacts, robots, reminders and the digest run. Every change is audited; secrets never reach the audit trail.</summary>
-internal sealed class ReachHandlers(TaskTrackerDb db, Caller caller, TimeProvider clock, ReachData data, ReachWriter writer, ReachDispatcher dispatcher)
+internal sealed class ReachHandlers(TaskTrackerDb db, TimeProvider clock, ReachData data, ReachWriter writer, ReachDispatcher dispatcher, WriteStep write)
     : ICommandHandler<AddContactCommand, ContactDto>, IQueryHandler<ListContactsQuery, IReadOnlyList<ContactDto>>, ICommandHandler<DeleteContactCommand, bool>,
       ICommandHandler<AddRobotCommand, RobotCreatedDto>, IQueryHandler<ListRobotsQuery, IReadOnlyList<RobotDto>>, ICommandHandler<DeleteRobotCommand, bool>,
       ICommandHandler<RemindCommand, ReminderDto>, ICommandHandler<RunDigestCommand, DigestRunDto>,
@@ -158,17 +159,28 @@ internal sealed class ReachHandlers(TaskTrackerDb db, Caller caller, TimeProvide
         var email = cmd.Body.Email!;
         if (await db.Set<AgencyContact>().AnyAsync(c => c.AgencyId == agency.Id && c.Email == email, ct))
             throw new ConflictException($"Agency '{agency.Code}' already has a contact with email {email}.");
-        var now = clock.GetUtcNow().UtcDateTime;
-        var c = new AgencyContact
+        // Contacts belong to no plan: no revision bump.
+        AgencyContact c;
+        try
         {
-            AgencyId = agency.Id, Name = cmd.Body.Name!.Trim(), Email = email, Phone = cmd.Body.Phone, Language = cmd.Body.Language ?? "zh", CreatedAtUtc = now,
-        };
-        db.Add(c);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
-        db.Audit.Add(caller.Audit(now, "reach.contact.added", "agency-contact", c.Id.ToString(), new { agency = agency.Code, c.Name, c.Email, c.Phone, c.Language }));
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+            c = await write.RunAsync(null, async w =>
+            {
+                var added = new AgencyContact
+                {
+                    AgencyId = agency.Id, Name = cmd.Body.Name!.Trim(), Email = email, Phone = cmd.Body.Phone, Language = cmd.Body.Language ?? "zh", CreatedAtUtc = w.Now,
+                };
+                db.Add(added);
+                await db.SaveChangesAsync(ct); // for the id the audit entry names
+                w.Audit("reach.contact.added", "agency-contact", added.Id.ToString(), new { agency = agency.Code, added.Name, added.Email, added.Phone, added.Language });
+                return added;
+            }, ct);
+        }
+        catch (DbUpdateException e) when (UniqueViolation.Is(e))
+        {
+            // The same address added twice at once: the unique index let one in.
+            db.ChangeTracker.Clear();
+            throw new ConflictException($"Agency '{agency.Code}' already has a contact with email {email}.");
+        }
         return Dto(c, agency.Code);
     }
 
@@ -184,34 +196,33 @@ internal sealed class ReachHandlers(TaskTrackerDb db, Caller caller, TimeProvide
         var agency = await AgencyAsync(cmd.Agency, ct);
         var c = await db.Set<AgencyContact>().FirstOrDefaultAsync(x => x.Id == cmd.Id && x.AgencyId == agency.Id, ct)
                 ?? throw new NotFoundException("Contact", $"{agency.Code}/{cmd.Id}");
-        var now = clock.GetUtcNow().UtcDateTime;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // Messages still waiting for this contact are not sent any more; history keeps the address it went to.
-        var cancelled = await CancelPendingAsync(db.Set<ReachDelivery>().Where(d => d.ContactId == c.Id), "the contact was removed", ct);
-        db.Remove(c);
-        db.Audit.Add(caller.Audit(now, "reach.contact.removed", "agency-contact", c.Id.ToString(), new { agency = agency.Code, c.Name, c.Email, pendingCancelled = cancelled }));
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return true;
+        return await write.RunAsync(null, async w =>
+        {
+            // Messages still waiting for this contact are not sent any more; history keeps the address it went to.
+            var cancelled = await CancelPendingAsync(db.Set<ReachDelivery>().Where(d => d.ContactId == c.Id), "the contact was removed", ct);
+            db.Remove(c);
+            w.Audit("reach.contact.removed", "agency-contact", c.Id.ToString(), new { agency = agency.Code, c.Name, c.Email, pendingCancelled = cancelled });
+            return true;
+        }, ct);
     }
 
     public async ValueTask<RobotCreatedDto> Handle(AddRobotCommand cmd, CancellationToken ct)
     {
         var agency = await AgencyAsync(cmd.Agency, ct);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var r = new ChatRobot
+        var r = await write.RunAsync(null, async w =>
         {
-            AgencyId = agency.Id, Platform = cmd.Body.Platform == "dingtalk" ? RobotPlatform.DingTalk : RobotPlatform.WeCom, Url = cmd.Body.Url!,
-            Secret = string.IsNullOrEmpty(cmd.Body.Secret) ? null : cmd.Body.Secret, Name = cmd.Body.Name, CreatedAtUtc = now,
-        };
-        db.Add(r);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
-        // Neither the secret nor the address's token reaches the audit trail.
-        db.Audit.Add(caller.Audit(now, "reach.robot.added", "chat-robot", r.Id.ToString(),
-            new { agency = agency.Code, platform = PlatformName(r.Platform), url = RobotSigning.Mask(r.Url), signed = r.Secret is not null, r.Name }));
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+            var r = new ChatRobot
+            {
+                AgencyId = agency.Id, Platform = cmd.Body.Platform == "dingtalk" ? RobotPlatform.DingTalk : RobotPlatform.WeCom, Url = cmd.Body.Url!,
+                Secret = string.IsNullOrEmpty(cmd.Body.Secret) ? null : cmd.Body.Secret, Name = cmd.Body.Name, CreatedAtUtc = w.Now,
+            };
+            db.Add(r);
+            await db.SaveChangesAsync(ct); // for the id the audit entry names
+            // Neither the secret nor the address's token reaches the audit trail.
+            w.Audit("reach.robot.added", "chat-robot", r.Id.ToString(),
+                new { agency = agency.Code, platform = PlatformName(r.Platform), url = RobotSigning.Mask(r.Url), signed = r.Secret is not null, r.Name });
+            return r;
+        }, ct);
         return new RobotCreatedDto(r.Id, agency.Code, PlatformName(r.Platform), r.Url, r.Secret, r.Name, r.CreatedAtUtc);
     }
 
@@ -227,15 +238,14 @@ internal sealed class ReachHandlers(TaskTrackerDb db, Caller caller, TimeProvide
         var agency = await AgencyAsync(cmd.Agency, ct);
         var r = await db.Set<ChatRobot>().FirstOrDefaultAsync(x => x.Id == cmd.Id && x.AgencyId == agency.Id, ct)
                 ?? throw new NotFoundException("Robot", $"{agency.Code}/{cmd.Id}");
-        var now = clock.GetUtcNow().UtcDateTime;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var cancelled = await CancelPendingAsync(db.Set<ReachDelivery>().Where(d => d.RobotId == r.Id), "the robot was removed", ct);
-        db.Remove(r);
-        db.Audit.Add(caller.Audit(now, "reach.robot.removed", "chat-robot", r.Id.ToString(),
-            new { agency = agency.Code, platform = PlatformName(r.Platform), url = RobotSigning.Mask(r.Url), pendingCancelled = cancelled }));
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return true;
+        return await write.RunAsync(null, async w =>
+        {
+            var cancelled = await CancelPendingAsync(db.Set<ReachDelivery>().Where(d => d.RobotId == r.Id), "the robot was removed", ct);
+            db.Remove(r);
+            w.Audit("reach.robot.removed", "chat-robot", r.Id.ToString(),
+                new { agency = agency.Code, platform = PlatformName(r.Platform), url = RobotSigning.Mask(r.Url), pendingCancelled = cancelled });
+            return true;
+        }, ct);
     }
 
     public async ValueTask<ReminderDto> Handle(RemindCommand cmd, CancellationToken ct)
@@ -244,9 +254,7 @@ internal sealed class ReachHandlers(TaskTrackerDb db, Caller caller, TimeProvide
         if (i.Status != InstructionStatus.AwaitingReply)
             throw new ConflictException($"Instruction {i.Id} is {(i.Status == InstructionStatus.Closed ? "closed" : "replied")}; only an instruction awaiting a reply can be chased.");
         var note = string.IsNullOrWhiteSpace(cmd.Body?.Note) ? null : cmd.Body!.Note!.Trim();
-        var now = clock.GetUtcNow().UtcDateTime;
-        var (eventId, ids) = await writer.RemindAsync(i, note,
-            caller.Audit(now, "instruction.reminded", "instruction", i.Id.ToString(), new { agency = i.AgencyCode, note }), ct);
+        var (eventId, ids) = await writer.RemindAsync(i, note, ct);
         // Sent now, in this request; whatever fails stays pending with backoff for the background loop, or fails visibly.
         await dispatcher.DrainAsync(ids, ct, maxBatches: 2);
         return new ReminderDto(i.Id, eventId, await Project(db.Set<ReachDelivery>().AsNoTracking().Where(d => d.EventId == eventId).OrderBy(d => d.Id)).ToListAsync(ct));
@@ -287,16 +295,16 @@ internal sealed class ReachHandlers(TaskTrackerDb db, Caller caller, TimeProvide
             throw new ConflictException($"Reach delivery {d.Id} is {d.State.ToString().ToLowerInvariant()}; only failed messages can be re-driven.");
         if (d.ContactId is null && d.RobotId is null)
             throw new ConflictException($"Reach delivery {d.Id}: its contact or robot was removed; add it again and the next digest or reminder reaches it.");
-        var now = clock.GetUtcNow().UtcDateTime;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // Conditional, so two people re-driving at once reset it once.
-        var changed = await db.Set<ReachDelivery>().Where(x => x.Id == d.Id && x.State == DeliveryState.Failed)
-            .ExecuteUpdateAsync(u => u.SetProperty(x => x.State, DeliveryState.Pending).SetProperty(x => x.Attempts, 0).SetProperty(x => x.NextAttemptAtUtc, now)
-                .SetProperty(x => x.LeaseOwner, (string?)null).SetProperty(x => x.LeaseUntilUtc, (DateTime?)null), ct);
-        if (changed == 0) throw new ConflictException($"Reach delivery {d.Id} was re-driven at the same time.");
-        db.Audit.Add(caller.Audit(now, "reach.delivery.redriven", "reach-delivery", d.Id.ToString(), new { d.EventId, previous = new { d.Attempts, d.LastError } }));
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        await write.RunAsync(null, async w =>
+        {
+            // Conditional, so two people re-driving at once reset it once.
+            var changed = await db.Set<ReachDelivery>().Where(x => x.Id == d.Id && x.State == DeliveryState.Failed)
+                .ExecuteUpdateAsync(u => u.SetProperty(x => x.State, DeliveryState.Pending).SetProperty(x => x.Attempts, 0).SetProperty(x => x.NextAttemptAtUtc, w.Now)
+                    .SetProperty(x => x.LeaseOwner, (string?)null).SetProperty(x => x.LeaseUntilUtc, (DateTime?)null), ct);
+            if (changed == 0) throw new ConflictException($"Reach delivery {d.Id} was re-driven at the same time.");
+            w.Audit("reach.delivery.redriven", "reach-delivery", d.Id.ToString(), new { d.EventId, previous = new { d.Attempts, d.LastError } });
+            return changed;
+        }, ct);
         await dispatcher.DrainAsync([d.Id], ct, maxBatches: 1);
         return await Project(db.Set<ReachDelivery>().AsNoTracking().Where(x => x.Id == d.Id)).FirstAsync(ct);
     }
