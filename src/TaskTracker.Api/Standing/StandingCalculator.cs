@@ -226,7 +226,7 @@ internal sealed class StandingCalculator(TaskTrackerDb db, Microsoft.Extensions.
         {
             Steps = p.Steps is { Count: > 0 } s ? s : null,
             PlannedValues = planned.Count == 0 ? null
-                : Completion.PlannedInForce(planned, knownBefore == DateTime.MaxValue ? DateTime.MaxValue : knownBefore)
+                : Completion.PlannedInForce(planned, knownBefore)
                     .Select(x => new PlannedPoint(x.Period, x.PeriodEnd, x.Value)).ToList() is { Count: > 0 } pv ? pv : null,
         };
     }
