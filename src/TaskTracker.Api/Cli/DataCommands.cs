@@ -27,7 +27,7 @@ internal static class DataCopy
     private static readonly Type[] Order =
     [
         typeof(Agency), typeof(AgencyGroupMember), typeof(Plan), typeof(Section), typeof(WorkTask), typeof(Clause), typeof(ClauseAgency),
-        typeof(Measure), typeof(MeasureAssignment), typeof(ApiToken), typeof(ProgressReport), typeof(Attachment), typeof(IdempotencyRecord), typeof(AuditEntry),
+        typeof(Measure), typeof(MeasureAssignment), typeof(MilestoneStep), typeof(PlannedValue), typeof(ApiToken), typeof(ProgressReport), typeof(Attachment), typeof(IdempotencyRecord), typeof(AuditEntry),
         typeof(Instruction), typeof(InstructionEntry), typeof(OutboxEvent), typeof(WebhookSubscription), typeof(WebhookDelivery),
     ];
 

@@ -18,4 +18,5 @@ internal sealed class ForbiddenException(string message) : Exception(message);
 internal sealed class PreconditionFailedException(string message) : Exception(message);
 
 /// <summary>A conditional request was required (If-Match) but not sent; mapped to 428.</summary>
-internal sealed class PreconditionRequiredException() : Exception("This request must be conditional: send If-Match with the report's ETag (GET /api/reports/{id}).");
+internal sealed class PreconditionRequiredException(string? message = null)
+    : Exception(message ?? "This request must be conditional: send If-Match with the report's ETag (GET /api/reports/{id}).");

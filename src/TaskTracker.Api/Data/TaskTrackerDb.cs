@@ -21,6 +21,8 @@ internal abstract class TaskTrackerDb(DbContextOptions options) : DbContext(opti
     public DbSet<Milestone> Milestones => Set<Milestone>();
     public DbSet<ProgressReport> Reports => Set<ProgressReport>();
     public DbSet<MeasureAssignment> MeasureAssignments => Set<MeasureAssignment>();
+    public DbSet<MilestoneStep> MilestoneSteps => Set<MilestoneStep>();
+    public DbSet<PlannedValue> PlannedValues => Set<PlannedValue>();
     public DbSet<ApiToken> Tokens => Set<ApiToken>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
@@ -157,6 +159,22 @@ internal abstract class TaskTrackerDb(DbContextOptions options) : DbContext(opti
             e.Property(x => x.Reason).HasMaxLength(1000);
             e.HasOne(x => x.Measure).WithMany().HasForeignKey(x => x.MeasureId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne(x => x.Agency).WithMany().HasForeignKey(x => x.AgencyId).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<MilestoneStep>(e =>
+        {
+            e.ToTable("MilestoneSteps");
+            e.HasIndex(x => new { x.MeasureId, x.Number }).IsUnique();
+            e.Property(x => x.Title).HasMaxLength(500);
+            e.Property(x => x.DoneNote).HasMaxLength(2000);
+            e.HasOne(x => x.Measure).WithMany().HasForeignKey(x => x.MeasureId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<PlannedValue>(e =>
+        {
+            e.ToTable("PlannedValues");
+            e.HasIndex(x => new { x.MeasureId, x.PeriodEnd });
+            e.Property(x => x.Period).HasMaxLength(16);
+            e.Property(x => x.Source).HasMaxLength(16);
+            e.HasOne(x => x.Measure).WithMany().HasForeignKey(x => x.MeasureId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<ApiToken>(e =>
         {

@@ -85,13 +85,21 @@ internal sealed class Responsibility(IQueryable<ClauseAgency> clauseAgencies, IQ
     public static bool AnyoneCanFile(Responsible r, IReadOnlySet<int> groupIds, IReadOnlySet<int> groupsWithMembers) =>
         r.All.Any(a => !groupIds.Contains(a) || groupsWithMembers.Contains(a));
 
+    /// <summary>
+    /// True when someone can file the measure's whole figure: a lead that is not a group, since only an agency can hold a
+    /// token. A measure led by a group (各市〔州〕人民政府 on M24-2) gets only its members' parts; one led by a group without
+    /// members (省有关部门和单位 on T14-1) gets nothing at all.
+    /// </summary>
+    public static bool AnyoneCanFileWhole(Responsible r, IReadOnlySet<int> groupIds) => r.Lead.Any(a => !groupIds.Contains(a));
+
     /// <summary>Every assignment of a plan's measures, in the order made.</summary>
     public Task<List<AssignmentLink>> AssignmentsOfPlanAsync(int planId, CancellationToken ct) =>
         assignments.AsNoTracking().Where(a => a.Measure.PlanId == planId).OrderBy(a => a.Id)
             .Select(a => new AssignmentLink(a.MeasureId, a.AgencyId, a.Role)).ToListAsync(ct);
 
     /// <summary>
-    /// The measures of a plan nobody can file on (see <see cref="AnyoneCanFile"/>), as codes, after the office's assignments.
+    /// The measures of a plan nobody can file the whole figure for (see <see cref="AnyoneCanFileWhole"/>), as codes, after
+    /// the office's assignments: those nobody can file on at all, and those led only by a group, whose members file parts.
     /// </summary>
     public async Task<List<string>> UnfileableMeasuresAsync(int planId, IQueryable<Measure> measures, CancellationToken ct)
     {
@@ -102,7 +110,7 @@ internal sealed class Responsibility(IQueryable<ClauseAgency> clauseAgencies, IQ
         var assigned = await AssignmentsOfPlanAsync(planId, ct);
         var groups = (await agencies.AsNoTracking().Where(a => a.Kind == AgencyKinds.Group).Select(a => a.Id).ToListAsync(ct)).ToHashSet();
         var withMembers = (await groupMembers.AsNoTracking().Select(g => g.GroupId).Distinct().ToListAsync(ct)).ToHashSet();
-        return rows.Where(m => !AnyoneCanFile(ForMeasure(m.Id, m.ClauseId, m.TaskId, owner, links, assigned), groups, withMembers))
+        return rows.Where(m => !AnyoneCanFileWhole(ForMeasure(m.Id, m.ClauseId, m.TaskId, owner, links, assigned), groups))
             .Select(m => m.Code).ToList();
     }
 

@@ -17,10 +17,22 @@ internal static class FigureSources
     public const string SumOfParts = "sum-of-parts";
 }
 
+/// <param name="Planned">计划值 on record (every list, with when it was recorded and replaced); the expected line follows the list in force.</param>
 internal sealed record TargetFacts(decimal TargetValue, TargetKind Kind, Direction Direction, Comparison Comparison,
-    decimal? Baseline, DateOnly Start, DateOnly Due, bool Additive = false);
+    decimal? Baseline, DateOnly Start, DateOnly Due, bool Additive = false, IReadOnlyList<PlannedFact>? Planned = null);
 
-internal sealed record MilestoneFacts(Recurrence Recurrence, DateOnly Start, DateOnly Due);
+/// <param name="Steps">节点 on record (every step ever defined, with when it was recorded, done and replaced).</param>
+internal sealed record MilestoneFacts(Recurrence Recurrence, DateOnly Start, DateOnly Due, IReadOnlyList<StepFact>? Steps = null);
+
+/// <summary>One milestone step as recorded: a knownAt view sees it only if recorded (and done) before the cut-off.</summary>
+internal sealed record StepFact(int Number, string Title, DateOnly Due, DateOnly? DoneOn, DateTime RecordedAtUtc, DateTime? DoneRecordedAtUtc,
+    DateTime? RemovedAtUtc, string? DoneNote = null);
+
+/// <summary>One planned value as recorded: the value planned for the end of a month or quarter.</summary>
+internal sealed record PlannedFact(string Period, DateOnly PeriodEnd, decimal Value, DateTime RecordedAtUtc, DateTime? RemovedAtUtc);
+
+/// <summary>A step as it stood at the as-of date (and knowledge cut-off): done on that date, or late (past its due date, not done).</summary>
+internal sealed record StepState(int Number, string Title, DateOnly Due, DateOnly? DoneOn, bool Done, bool Late);
 
 /// <param name="GrowthAtRiskPoints">Growth rates: at risk when the year-to-date rate is more than this many rate points below the target rate.</param>
 /// <param name="GrowthOffTrackPoints">Growth rates: off track when more than this many rate points below.</param>
@@ -42,7 +54,7 @@ internal sealed record MeasureProgress(
     long? LatestReportId, DateOnly? LatestAsOf, decimal? LatestValue, MilestoneStatus? LatestStatus,
     double? Completion, double CappedCompletion, double Expected, MeasureStatus Status,
     decimal? ProjectedValueAtDue, int InstancesDue, int InstancesDone,
-    string? FigureSource = null, IReadOnlyList<PartFact>? Parts = null);
+    string? FigureSource = null, IReadOnlyList<PartFact>? Parts = null, IReadOnlyList<StepState>? Steps = null);
 
 internal sealed record SeriesPoint(DateOnly Date, decimal Value);
 
@@ -126,7 +138,7 @@ internal static class Completion
         }
         double? completion = figure is not { } f ? null : TargetCompletion(t, f.Value);
         if (t.Kind == TargetKind.GrowthRate) return ForGrowthRate(t, figure, completion, asOf, th, parts);
-        var expected = ExpectedFraction(t.Start, t.Due, asOf);
+        var expected = ExpectedFor(t, asOf, knownBeforeUtc ?? CutoffUtc(asOf));
         var projected = TrendLine(DailyPoints(valued))?.Invoke(t.Due);
         var done = completion >= (t.Comparison == Comparison.About ? 1 - th.AboutTolerance : 1);
         var trendMisses = projected is { } p && (t.Direction == Direction.Higher ? p < t.TargetValue : p > t.TargetValue);
@@ -164,6 +176,39 @@ internal static class Completion
             figure is null ? null : FigureSources.Lead, parts);
     }
 
+    /// <summary>The planned values in force at the cut-off: recorded before it and not yet replaced, by period end.</summary>
+    public static IReadOnlyList<PlannedFact> PlannedInForce(IEnumerable<PlannedFact>? planned, DateTime cutoff) =>
+        (planned ?? []).Where(p => p.RecordedAtUtc < cutoff && (p.RemovedAtUtc is not { } r || r >= cutoff))
+            .OrderBy(p => p.PeriodEnd).DistinctBy(p => p.PeriodEnd).ToList();
+
+    /// <summary>
+    /// Expected progress of a target at <paramref name="asOf"/>. Without planned values: linear from the start to the due
+    /// date (序时进度). With them: the planned points, each turned into a completion like a report of that value, joined by
+    /// straight lines from 0 at the start, through each period end, to 100% at the due date. Growth rates never use them.
+    /// </summary>
+    public static double ExpectedFor(TargetFacts t, DateOnly asOf, DateTime cutoff)
+    {
+        if (t.Kind == TargetKind.GrowthRate) return 1;
+        var planned = PlannedInForce(t.Planned, cutoff).Where(p => p.PeriodEnd > t.Start && p.PeriodEnd <= t.Due).ToList();
+        if (planned.Count == 0) return ExpectedFraction(t.Start, t.Due, asOf);
+        var anchors = new List<(DateOnly Date, double Fraction)> { (t.Start, 0) };
+        anchors.AddRange(planned.Select(p => (p.PeriodEnd, TargetCompletion(t, p.Value))));
+        if (anchors[^1].Date < t.Due) anchors.Add((t.Due, 1));
+        return Math.Clamp(Interpolate(anchors, asOf), 0, 1);
+    }
+
+    static double Interpolate(IReadOnlyList<(DateOnly Date, double Fraction)> anchors, DateOnly at)
+    {
+        if (at <= anchors[0].Date) return anchors[0].Fraction;
+        for (var i = 1; i < anchors.Count; i++)
+        {
+            var (d0, f0) = anchors[i - 1];
+            var (d1, f1) = anchors[i];
+            if (at <= d1) return f0 + (f1 - f0) * (at.DayNumber - d0.DayNumber) / (d1.DayNumber - d0.DayNumber);
+        }
+        return anchors[^1].Fraction;
+    }
+
     static double TargetCompletion(TargetFacts t, decimal v)
     {
         var growth = t.Kind == TargetKind.GrowthRate;
@@ -183,8 +228,44 @@ internal static class Completion
         // th is accepted for symmetry with ForTarget; milestone rules have no gap thresholds.
         var all = EffectiveWithParts(reports, asOf, knownBeforeUtc);
         var effective = all.Where(r => !r.IsPart).ToList();
-        var p = m.Recurrence == Recurrence.Quarterly ? ForRecurring(m, effective, asOf) : ForSingle(m, effective, asOf);
+        var steps = m.Recurrence == Recurrence.None ? StepsAt(m.Steps, asOf, knownBeforeUtc ?? CutoffUtc(asOf)) : [];
+        var p = m.Recurrence == Recurrence.Quarterly ? ForRecurring(m, effective, asOf)
+            : steps.Count > 0 ? ForStepped(m, effective, asOf, th ?? StatusThresholds.Default, steps)
+            : ForSingle(m, effective, asOf);
         return p with { FigureSource = p.LatestReportId is null ? null : FigureSources.Lead, Parts = Parts(all, valued: false) };
+    }
+
+    /// <summary>
+    /// The steps in force at the cut-off (recorded before it, not replaced by then), each done only if its done date is on
+    /// or before the as-of date and it was recorded done before the cut-off.
+    /// </summary>
+    public static IReadOnlyList<StepState> StepsAt(IEnumerable<StepFact>? steps, DateOnly asOf, DateTime cutoff) =>
+        (steps ?? []).Where(s => s.RecordedAtUtc < cutoff && (s.RemovedAtUtc is not { } r || r >= cutoff)).OrderBy(s => s.Number)
+            .Select(s =>
+            {
+                var done = s.DoneOn is { } on && on <= asOf && s.DoneRecordedAtUtc is { } at && at < cutoff;
+                return new StepState(s.Number, s.Title, s.Due, done ? s.DoneOn : null, done, !done && s.Due < asOf);
+            }).ToList();
+
+    /// <summary>
+    /// A milestone broken into steps: completion is the share of steps done, expected the share due by the date. A report
+    /// saying done, or every step done, makes it done; a late step makes it at least at risk; the margins apply as for targets.
+    /// </summary>
+    static MeasureProgress ForStepped(MilestoneFacts m, IReadOnlyList<ReportFact> effective, DateOnly asOf, StatusThresholds th,
+        IReadOnlyList<StepState> steps)
+    {
+        var latest = Latest(effective.Where(r => r.Status is not null));
+        var reportedDone = latest?.Status == MilestoneStatus.Done;
+        var done = steps.Count(s => s.Done);
+        var completion = reportedDone ? 1 : (double)done / steps.Count;
+        var expected = (double)steps.Count(s => s.Due <= asOf) / steps.Count;
+        var status = reportedDone || done == steps.Count ? MeasureStatus.Done
+            : asOf > m.Due ? MeasureStatus.Overdue
+            : completion < expected - th.OffTrackGap ? MeasureStatus.OffTrack
+            : completion < expected - th.AtRiskGap || steps.Any(s => s.Late) ? MeasureStatus.AtRisk
+            : MeasureStatus.OnTrack;
+        return new(latest?.Id, latest?.AsOf, latest?.Value, latest?.Status, completion, Cap(completion), expected, status,
+            null, 0, 0, Steps: steps);
     }
 
     static MeasureProgress ForSingle(MilestoneFacts m, IReadOnlyList<ReportFact> effective, DateOnly asOf)
@@ -229,8 +310,12 @@ internal static class Completion
         var reported = DailyPoints(Effective(reports, asOf, knownBeforeUtc).Where(r => r.Value is not null));
         var from = t.Kind == TargetKind.GrowthRate ? t.TargetValue : t.Baseline ?? 0; // a rate is expected all year
         var line = TrendLine(reported);
+        // Planned values (never for rates) put their points on the expected line between the start and the due date.
+        var planned = t.Kind == TargetKind.GrowthRate ? []
+            : PlannedInForce(t.Planned, knownBeforeUtc ?? CutoffUtc(asOf)).Where(p => p.PeriodEnd > t.Start && p.PeriodEnd < t.Due)
+                .Select(p => new SeriesPoint(p.PeriodEnd, p.Value));
         return new(reported,
-            [new(t.Start, from), new(t.Due, t.TargetValue)],
+            [new(t.Start, from), .. planned, new(t.Due, t.TargetValue)],
             line is null ? [] : [new(reported[0].Date, line(reported[0].Date)), new(t.Due, line(t.Due))]);
     }
 
@@ -273,6 +358,18 @@ internal static class Completion
         // Some done, the rest unreported: nothing is known to be behind, but the group is not done either.
         if (rest.Count == 0) return all.All(s => s == MeasureStatus.NoData) ? MeasureStatus.NoData : MeasureStatus.OnTrack;
         return WorstFirst.First(rest.Contains);
+    }
+
+    /// <summary>
+    /// <see cref="Combine"/> for a roll-up with its own figure: a task (section, plan, group) never says on track, or only
+    /// at risk, while its completion is further behind its expected line than the off-track margin.
+    /// </summary>
+    public static MeasureStatus CombineFigure(IEnumerable<MeasureStatus> statuses, double? completion, double? expected, StatusThresholds? th = null)
+    {
+        var status = Combine(statuses);
+        th ??= StatusThresholds.Default;
+        return status is MeasureStatus.OnTrack or MeasureStatus.AtRisk && completion is { } c && expected is { } e && c < e - th.OffTrackGap
+            ? MeasureStatus.OffTrack : status;
     }
 
     static double Cap(double? completion) => Math.Clamp(completion ?? 0, 0, 1);

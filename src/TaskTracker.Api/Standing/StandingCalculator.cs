@@ -75,11 +75,10 @@ internal sealed class StandingCalculator(TaskTrackerDb db, Microsoft.Extensions.
             var ms = figures.Where(f => f.TaskNumber == t.Number).OrderBy(f => f.IsHeadline ? 0 : 1).ToList();
             var leads = links.Where(l => l.TaskId == t.Id && l.Position == Responsibility.LeadPosition).DistinctBy(l => l.Code)
                 .Select(l => new AgencyRef(l.Code, l.NameZh, l.NameEn, l.Kind)).ToList();
-            return new TaskFigure(t.Number, t.Numeral, t.Section, t.TitleZh, t.TitleEn, leads,
-                Completion.RollUp(ms.Select(f => (f.CappedCompletion, f.Weight))),
-                Completion.RollUp(ms.Select(f => (f.Expected, f.Weight))),
-                Completion.Combine(ms.Select(f => f.Status)), StatusCounts.Of(ms.Select(f => f.Status)), ms,
-                Completion.RollUp(ms.Select(f => (f.VerifiedCappedCompletion, f.Weight))));
+            var (done, expected, verified) = (Completion.RollUp(ms.Select(f => (f.CappedCompletion, f.Weight))),
+                Completion.RollUp(ms.Select(f => (f.Expected, f.Weight))), Completion.RollUp(ms.Select(f => (f.VerifiedCappedCompletion, f.Weight))));
+            return new TaskFigure(t.Number, t.Numeral, t.Section, t.TitleZh, t.TitleEn, leads, done, expected,
+                Behind(ms.Select(f => f.Status), done, verified, expected, ctx.Basis), StatusCounts.Of(ms.Select(f => f.Status)), ms, verified);
         }).ToList();
 
         taskFigures = taskFigures.Select(t => signedOff.GetValueOrDefault((tasks.First(r => r.Number == t.Number).Id, null)) is { } so ? t with { SignedOff = so } : t).ToList();
@@ -88,7 +87,7 @@ internal sealed class StandingCalculator(TaskTrackerDb db, Microsoft.Extensions.
         {
             var ts = taskFigures.Where(t => t.Section == s.Number).ToList();
             return new SectionFigure(s.Number, s.Numeral, s.TitleZh, s.TitleEn, Mean(ts.Select(t => t.Completion)), Mean(ts.Select(t => t.Expected)),
-                Completion.Combine(ts.Select(t => t.Status)), StatusCounts.Of(ts.Select(t => t.Status)), ts.Select(t => t.Number).ToList(),
+                Behind(ts.Select(t => t.Status), Mean(ts.Select(t => t.Completion)), Mean(ts.Select(t => t.VerifiedCompletion)), Mean(ts.Select(t => t.Expected)), ctx.Basis), StatusCounts.Of(ts.Select(t => t.Status)), ts.Select(t => t.Number).ToList(),
                 Mean(ts.Select(t => t.VerifiedCompletion)));
         }).ToList();
 
@@ -99,14 +98,16 @@ internal sealed class StandingCalculator(TaskTrackerDb db, Microsoft.Extensions.
             Round(Completion.RollUp(untasked.Select(f => (f.CappedCompletion, f.Weight)))),
             Round(Completion.RollUp(untasked.Select(f => (f.VerifiedCappedCompletion, f.Weight)))),
             Round(Completion.RollUp(untasked.Select(f => (f.Expected, f.Weight)))),
-            Completion.Combine(untasked.Select(f => f.Status)), untasked.Select(f => f.Code).ToList());
+            Behind(untasked.Select(f => f.Status), Completion.RollUp(untasked.Select(f => (f.CappedCompletion, f.Weight))),
+                Completion.RollUp(untasked.Select(f => (f.VerifiedCappedCompletion, f.Weight))), Completion.RollUp(untasked.Select(f => (f.Expected, f.Weight))), ctx.Basis),
+            untasked.Select(f => f.Code).ToList());
         var parts = taskFigures.Select(t => (t.Completion, t.VerifiedCompletion, t.Expected, t.Status))
             .Concat(group is null ? [] : [(group.Completion, group.VerifiedCompletion, group.Expected, group.Status)]).ToList();
         var counted = figures.Where(f => f.TaskNumber is not null || f.IsHeadline).ToList();
         var overdue = counted.Where(f => f.Status == MeasureStatus.Overdue).OrderBy(f => f.DueDate).ThenBy(f => f.TaskNumber).ToList();
         return new PlanDashboard(plan.Code, plan.TitleZh, plan.TitleEn, asOf, plan.Start, plan.End,
             Mean(parts.Select(t => t.Completion)), Mean(parts.Select(t => t.Expected)),
-            Completion.Combine(parts.Select(t => t.Status)),
+            Behind(parts.Select(t => t.Status), Mean(parts.Select(t => t.Completion)), Mean(parts.Select(t => t.VerifiedCompletion)), Mean(parts.Select(t => t.Expected)), ctx.Basis),
             StatusCounts.Of(counted.Select(f => f.Status)), StatusCounts.Of(taskFigures.Select(t => t.Status)),
             headline, sectionFigures, taskFigures, overdue, Mean(parts.Select(t => t.VerifiedCompletion)), ctx.Basis, group);
     }
@@ -141,7 +142,7 @@ internal sealed class StandingCalculator(TaskTrackerDb db, Microsoft.Extensions.
             .Select(r => new ReportFact(r.Id, r.AsOf, r.FiledAtUtc, r.Value, r.Status, r.Period, r.SubUnit, r.SupersedesId, r.ReviewStatus, r.ReviewedAtUtc, r.AgencyId, false))
             .ToListAsync(ct);
         var ctx = await ContextAsync(t.PlanId, ct);
-        var facts = Facts(t.Value, t.Kind, t.Direction, t.Comparison, t.Baseline?.Value, t.Plan.PeriodStart, t.DueDate, t.Unit);
+        var facts = Facts(t.Value, t.Kind, t.Direction, t.Comparison, t.Baseline?.Value, t.Plan.PeriodStart, t.DueDate, t.Unit) with { Planned = ctx.Planned[t.Id].ToList() };
         reports = ctx.MarkParts(ctx.Leads(t.Id, t.ClauseId, t.TaskId), reports).ToList();
         var row = new MeasureRow(t.Id, t.Code, true, t.ClauseId, t.TaskId, t.IsHeadline, t.MetricZh, t.MetricEn, t.Unit, t.Value, t.Baseline?.Value,
             t.Kind, t.Direction, t.Comparison, Recurrence.None, t.DueDate, t.Weight, t.Ordinal);
@@ -175,6 +176,10 @@ internal sealed class StandingCalculator(TaskTrackerDb db, Microsoft.Extensions.
     private sealed record PlanContext(int? Owner, StatusBasis Basis, List<AgencyLink> Links, List<AssignmentLink> Assigned,
         IReadOnlyDictionary<int, AgencyRef> Agencies, IReadOnlySet<int> Groups, ILookup<int, int> MembersOf)
     {
+        /// <summary>Milestone steps (节点) and planned values (计划值) of the plan's measures, every version on record.</summary>
+        public ILookup<int, StepFact> Steps { get; init; } = Array.Empty<StepFact>().ToLookup(_ => 0);
+        public ILookup<int, PlannedFact> Planned { get; init; } = Array.Empty<PlannedFact>().ToLookup(_ => 0);
+
         public Responsible Leads(int measureId, int? clauseId, int? taskId) =>
             Responsibility.ForMeasure(measureId, clauseId, taskId, Owner, Links, Assigned);
 
@@ -191,10 +196,20 @@ internal sealed class StandingCalculator(TaskTrackerDb db, Microsoft.Extensions.
         var plan = await db.Plans.AsNoTracking().Where(p => p.Id == planId).Select(p => new { p.OwnerAgencyId, p.StatusBasis }).FirstAsync(ct);
         var agencies = await db.Agencies.AsNoTracking().ToDictionaryAsync(a => a.Id, a => new AgencyRef(a.Code, a.NameZh, a.NameEn, a.Kind), ct);
         var members = await db.AgencyGroupMembers.AsNoTracking().Select(g => new { g.GroupId, g.MemberId }).ToListAsync(ct);
+        var steps = await db.MilestoneSteps.AsNoTracking().Where(s => s.Measure.PlanId == planId)
+            .Select(s => new { s.MeasureId, Fact = new StepFact(s.Number, s.Title, s.Due, s.DoneOn, s.RecordedAtUtc, s.DoneRecordedAtUtc, s.RemovedAtUtc, s.DoneNote) })
+            .ToListAsync(ct);
+        var planned = await db.PlannedValues.AsNoTracking().Where(p => p.Measure.PlanId == planId)
+            .Select(p => new { p.MeasureId, Fact = new PlannedFact(p.Period, p.PeriodEnd, p.Value, p.RecordedAtUtc, p.RemovedAtUtc) })
+            .ToListAsync(ct);
         return new PlanContext(plan.OwnerAgencyId, plan.StatusBasis, await responsibility.LinksOfPlanAsync(planId, ct),
             await responsibility.AssignmentsOfPlanAsync(planId, ct), agencies,
             agencies.Where(a => a.Value.Kind == AgencyKinds.Group).Select(a => a.Key).ToHashSet(),
-            members.ToLookup(m => m.GroupId, m => m.MemberId));
+            members.ToLookup(m => m.GroupId, m => m.MemberId))
+        {
+            Steps = steps.ToLookup(s => s.MeasureId, s => s.Fact),
+            Planned = planned.ToLookup(p => p.MeasureId, p => p.Fact),
+        };
     }
 
     /// <summary>Without knownAt everything on record counts: a report filed late about an earlier date still shows for that date.</summary>
@@ -207,9 +222,12 @@ internal sealed class StandingCalculator(TaskTrackerDb db, Microsoft.Extensions.
         var responsible = ctx.Leads(m.Id, m.ClauseId, m.TaskId);
         var marked = ctx.MarkParts(responsible, reports).ToList();
         int? instances = null;
+        var planned = m.IsTarget ? ctx.Planned[m.Id].ToList() : [];
+        var steps = m.IsTarget ? [] : ctx.Steps[m.Id].ToList();
         MeasureProgress Compute(IEnumerable<ReportFact> rs) => m.IsTarget
-            ? Completion.ForTarget(Facts(m.Value!.Value, m.Kind!.Value, m.Direction!.Value, m.Comparison!.Value, m.Baseline, start, m.Due, m.Unit), rs, asOf, th, knownBefore)
-            : Completion.ForMilestone(new MilestoneFacts(m.Recurrence, start, m.Due), rs, asOf, th, knownBefore);
+            ? Completion.ForTarget(Facts(m.Value!.Value, m.Kind!.Value, m.Direction!.Value, m.Comparison!.Value, m.Baseline, start, m.Due, m.Unit) with { Planned = planned },
+                rs, asOf, th, knownBefore)
+            : Completion.ForMilestone(new MilestoneFacts(m.Recurrence, start, m.Due, steps), rs, asOf, th, knownBefore);
         var p = Compute(marked);
         var v = Compute(Completion.Accepted(marked, asOf, knownBefore));
         if (!m.IsTarget && m.Recurrence == Recurrence.Quarterly) instances = Completion.QuarterInstances(start, m.Due).Count;
@@ -219,8 +237,18 @@ internal sealed class StandingCalculator(TaskTrackerDb db, Microsoft.Extensions.
             m.Value, m.Baseline, m.Due, m.Weight, p.LatestReportId, p.LatestAsOf, p.LatestValue, p.LatestStatus,
             Round(p.Completion), Round(p.CappedCompletion)!.Value, Round(p.Expected)!.Value, status, p.ProjectedValueAtDue,
             p.InstancesDue, p.InstancesDone, instances,
-            Round(v.Completion), Round(v.CappedCompletion)!.Value, p.Status, v.Status, p.FigureSource, parts);
+            Round(v.Completion), Round(v.CappedCompletion)!.Value, p.Status, v.Status, p.FigureSource, parts)
+        {
+            Steps = p.Steps is { Count: > 0 } s ? s : null,
+            PlannedValues = planned.Count == 0 ? null
+                : Completion.PlannedInForce(planned, knownBefore)
+                    .Select(x => new PlannedPoint(x.Period, x.PeriodEnd, x.Value)).ToList() is { Count: > 0 } pv ? pv : null,
+        };
     }
+
+    /// <summary>A roll-up's status: never on track while the figure the plan's basis names is far behind its expected line.</summary>
+    private MeasureStatus Behind(IEnumerable<MeasureStatus> statuses, double? completion, double? verified, double? expected, StatusBasis basis) =>
+        Completion.CombineFigure(statuses, basis == StatusBasis.Verified ? verified : completion, expected, options.Value.Thresholds);
 
     private static double? Round(double? x) => x is { } v ? Math.Round(v, 4) : null;
 

@@ -27,7 +27,16 @@ internal sealed record MeasureFigure(
     double? Completion, double CappedCompletion, double Expected, MeasureStatus Status,
     decimal? ProjectedValueAtDue, int InstancesDue, int InstancesDone, int? InstancesTotal,
     double? VerifiedCompletion, double VerifiedCappedCompletion, MeasureStatus ReportedStatus, MeasureStatus VerifiedStatus,
-    string? FigureSource, IReadOnlyList<PartFigure> Parts, SignedOffFigure? SignedOff = null);
+    string? FigureSource, IReadOnlyList<PartFigure> Parts, SignedOffFigure? SignedOff = null)
+{
+    /// <summary>Milestones broken into steps (节点): each step as it stood at the as-of date; null without steps.</summary>
+    public IReadOnlyList<StepState>? Steps { get; init; }
+    /// <summary>Targets with planned values (计划值): the list the expected line follows; null without them.</summary>
+    public IReadOnlyList<PlannedPoint>? PlannedValues { get; init; }
+}
+
+/// <summary>A planned value (计划值): the value planned for the end of a month (2025-03) or quarter (2025-Q1).</summary>
+internal sealed record PlannedPoint(string Period, DateOnly PeriodEnd, decimal Value);
 
 internal sealed record TaskFigure(
     int Number, string Numeral, int Section, string TitleZh, string TitleEn, IReadOnlyList<AgencyRef> LeadAgencies,

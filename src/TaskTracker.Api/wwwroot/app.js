@@ -372,10 +372,18 @@ async function renderTask(app, number) {
         `${m.code} ${pick(m, 'title')} — ${t('due')} ${m.dueDate} `,
         f?.latestStatus ? el('span', { class: 'muted' }, `${t(`ms_${f.latestStatus}`)} `) : null,
         f?.instancesTotal ? el('span', { class: 'muted' }, `${f.instancesDone}/${f.instancesTotal} `) : null,
-        f ? statusBadge(f.status, 'milestone-status') : null, ' ', signedOffBadge(f?.signedOff));
+        f ? statusBadge(f.status, 'milestone-status') : null, ' ', signedOffBadge(f?.signedOff),
+        f?.steps ? stepsList(f.steps) : null);
     })));
 
   app.replaceChildren(el('div', { class: 'grid' }, head, el('h2', { class: 'wide' }, t('measures')), ...targetCards, milestones));
+}
+
+// Milestone steps (节点) under a milestone row: each with its due date, and its done date or a late mark.
+function stepsList(steps) {
+  return el('ol', { class: 'steps', 'data-testid': 'milestone-steps' }, steps.map(s =>
+    el('li', { 'data-testid': 'milestone-step', 'data-number': s.number, 'data-done': String(s.done), 'data-late': String(s.late) },
+      `${s.done ? '✓' : s.late ? '!' : '·'} ${s.title} — ${t('due')} ${s.due}${s.doneOn ? ` (${s.doneOn})` : ''}`)));
 }
 
 // ---------- routing ----------

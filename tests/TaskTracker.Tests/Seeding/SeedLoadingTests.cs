@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TaskTracker.Data;
@@ -83,6 +84,36 @@ public class SeedLoadingTests : IAsyncLifetime
         });
         Assert.Equal("Open public data", (await (await client.GetAsync("/api/plans/demo-2026/dashboard?asOf=2026-03-31")).ReadJson<Standing.PlanDashboard>())
             .Tasks.Single(t => t.Number == 2).TitleEn);
+    }
+
+    [Fact]
+    public async Task Seed_planned_values_load_a_revision_replaces_them_and_an_office_list_is_kept()
+    {
+        var tasks = Path.Combine(_app.SeedRoot, "demo-2026", "tasks.json");
+        const string anchor = "\"sourceText\": \"开放数据集累计 300 个。\" } ],";
+        var original = File.ReadAllText(tasks);
+        string With(string values) => original.Replace(anchor, $"\"sourceText\": \"开放数据集累计 300 个。\", \"plannedValues\": [ {values} ] }} ],");
+        Task<List<(string Period, decimal Value, string Source)>> InForce() => WithScope(sp => sp.GetRequiredService<TaskTrackerDb>().PlannedValues
+            .Where(p => p.Measure.Code == "T02-1" && p.Measure.Plan.Code == "demo-2026" && p.RemovedAtUtc == null).OrderBy(p => p.PeriodEnd)
+            .Select(p => new ValueTuple<string, decimal, string>(p.Period, p.Value, p.Source)).ToListAsync());
+
+        File.WriteAllText(tasks, With("{ \"period\": \"2026-Q2\", \"value\": 180 }"));
+        Assert.Equal(1, await WithScope(sp => sp.GetRequiredService<SeedLoader>().LoadAllAsync(_app.SeedRoot, default)));
+        Assert.Equal([("2026-Q2", 180m, "seed")], await InForce());
+        // Expected on 30 June: (180 − 100) / (300 − 100) = 40%.
+        var d = await (await _app.CreateClient().GetAsync("/api/plans/demo-2026/dashboard?asOf=2026-06-30")).ReadJson<Standing.PlanDashboard>();
+        Assert.Equal(0.4, d.Tasks.Single(t => t.Number == 2).Measures.Single().Expected);
+
+        File.WriteAllText(tasks, With("{ \"period\": \"2026-Q2\", \"value\": 190 }"));
+        await WithScope(sp => sp.GetRequiredService<SeedLoader>().LoadAllAsync(_app.SeedRoot, default));
+        Assert.Equal([("2026-Q2", 190m, "seed")], await InForce());
+
+        var office = _app.ClientWith(await _app.TokenAsync(Role.Office));
+        (await office.PutAsJsonAsync("/api/plans/demo-2026/measures/T02-1/planned-values",
+            new { plannedValues = new[] { new { period = "2026-Q3", value = 250m } } })).EnsureSuccessStatusCode();
+        File.WriteAllText(tasks, With("{ \"period\": \"2026-Q2\", \"value\": 200 }"));
+        await WithScope(sp => sp.GetRequiredService<SeedLoader>().LoadAllAsync(_app.SeedRoot, default));
+        Assert.Equal([("2026-Q3", 250m, "office")], await InForce());
     }
 
     [Fact]

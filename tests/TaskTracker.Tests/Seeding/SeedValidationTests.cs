@@ -50,6 +50,27 @@ public class SeedValidationTests : IDisposable
     }
 
     [Fact]
+    public void Planned_values_are_checked_for_period_unit_and_direction()
+    {
+        Edit("tasks.json", "\"sourceText\": \"开放数据集累计 300 个。\" } ],",
+            "\"sourceText\": \"开放数据集累计 300 个。\", \"plannedValues\": [ { \"period\": \"2026-Q1\", \"value\": 150 }, " +
+            "{ \"period\": \"2025-12\", \"value\": 160 }, { \"period\": \"2026-06\", \"value\": 120 }, { \"period\": \"2026-Q3\", \"value\": 200, \"unit\": \"家\" } ] } ],");
+        var errors = Rejected().Errors.Select(e => e.Path).ToList();
+        Assert.Contains("$.tasks[1].targets[0].plannedValues[1].period", errors); // outside the plan year
+        Assert.Contains("$.tasks[1].targets[0].plannedValues[2].value", errors);  // a stock going back from 150 to 120
+        Assert.Contains("$.tasks[1].targets[0].plannedValues[3].unit", errors);
+        Assert.Equal(3, errors.Count);
+    }
+
+    [Fact]
+    public void Valid_planned_values_pass()
+    {
+        Edit("tasks.json", "\"sourceText\": \"开放数据集累计 300 个。\" } ],",
+            "\"sourceText\": \"开放数据集累计 300 个。\", \"plannedValues\": [ { \"period\": \"2026-Q1\", \"value\": 150 }, { \"period\": \"2026-06\", \"value\": 200, \"unit\": \"个\" } ] } ],");
+        Assert.Equal(2, Assert.Single(SeedLoader.ReadAll(_root)).Tasks.Tasks![1].Targets![0].PlannedValues!.Count);
+    }
+
+    [Fact]
     public void Missing_target_value_is_reported_with_its_path()
     {
         Edit("tasks.json", "\"value\": 300, ", "");

@@ -6,6 +6,7 @@ internal static class ProgressModule
     public static WebApplicationBuilder AddProgress(this WebApplicationBuilder builder)
     {
         builder.Services.AddScoped<MeasureContext>();
+        builder.Services.AddScoped<StepAccess>();
         builder.Services.AddModuleValidators(typeof(ProgressModule));
         return builder;
     }
@@ -15,6 +16,8 @@ internal static class ProgressModule
         ProgressEndpoints.MapEndpoints(app);
         BulkEndpoints.MapEndpoints(app);
         AssignmentEndpoints.MapEndpoints(app);
+        StepEndpoints.MapEndpoints(app);
+        PlannedValueEndpoints.MapEndpoints(app);
         ReviewQueueEndpoints.MapEndpoints(app);
         return app;
     }

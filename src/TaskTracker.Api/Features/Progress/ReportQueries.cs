@@ -39,11 +39,17 @@ internal sealed class GetReportHandler(TaskTrackerDb db, Common.Security.ReadSco
 }
 
 internal sealed record MeasureDetail(int Id, string Code, MeasureType Type, string Plan, int? TaskNumber, TargetDto? Target, MilestoneDto? Milestone,
-    IReadOnlyList<AgencyRef> ResponsibleAgencies, IReadOnlyList<MeasureRole> Roles);
+    IReadOnlyList<AgencyRef> ResponsibleAgencies, IReadOnlyList<MeasureRole> Roles)
+{
+    /// <summary>Milestones: the steps (节点) in force, with their ETag.</summary>
+    public MilestoneStepsDto? Steps { get; init; }
+    /// <summary>Targets: the planned values (计划值) in force.</summary>
+    public PlannedValuesDto? PlannedValues { get; init; }
+}
 
 internal sealed record GetMeasureQuery(int MeasureId, MeasureType Type) : IQuery<MeasureDetail>;
 
-internal sealed class GetMeasureHandler(TaskTrackerDb db, MeasureContext measures, Responsibility responsibility) : IQueryHandler<GetMeasureQuery, MeasureDetail>
+internal sealed class GetMeasureHandler(TaskTrackerDb db, MeasureContext measures, Responsibility responsibility, StepAccess steps) : IQueryHandler<GetMeasureQuery, MeasureDetail>
 {
     public async ValueTask<MeasureDetail> Handle(GetMeasureQuery q, CancellationToken ct)
     {
@@ -55,7 +61,11 @@ internal sealed class GetMeasureHandler(TaskTrackerDb db, MeasureContext measure
             .Select(a => new AgencyRef(a.Code, a.NameZh, a.NameEn, a.Kind)).ToListAsync(ct);
         return new MeasureDetail(m.Id, m.Code, q.Type, m.Plan.Code, m.Task?.Number,
             (m as Target)?.ToDto(m.Plan.ReportingCadence), (m as Milestone)?.ToDto(m.Plan.ReportingCadence), agencies,
-            await AssignmentRoles.RolesAsync(db, await responsibility.ForMeasureAsync(m.Id, m.ClauseId, m.TaskId, m.Plan.OwnerAgencyId, ct), ct));
+            await AssignmentRoles.RolesAsync(db, await responsibility.ForMeasureAsync(m.Id, m.ClauseId, m.TaskId, m.Plan.OwnerAgencyId, ct), ct))
+        {
+            Steps = m is Milestone ? await steps.ListAsync(m.Plan.Code, m.Id, m.Code, ct) : null,
+            PlannedValues = m is Target t ? await PlannedValueQueries.InForceAsync(db, m.Plan.Code, m.Code, m.Id, t.Unit, ct) : null,
+        };
     }
 }
 

@@ -327,6 +327,41 @@ internal sealed class SeedLoader(TaskTrackerDb db, TimeProvider clock, ILogger<S
         var removedSections = plan.Sections.Where(x => s.Sections!.All(ss => ss.Number != x.Number)).ToList();
         foreach (var x in removedSections) plan.Sections.Remove(x);
         await db.SaveChangesAsync(ct);
+        await SyncPlannedValuesAsync(plan, (s.HeadlineTargets ?? []).Concat(seedTasks.SelectMany(t => t.Targets ?? [])), ct);
+    }
+
+    /// <summary>
+    /// The seed's planned values (计划值) replace the ones the seed loaded before, when they differ. A list the office
+    /// set through the API stands until the office changes it: a reload of the seed never overrides it.
+    /// </summary>
+    private async Task SyncPlannedValuesAsync(Plan plan, IEnumerable<SeedTarget> targets, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var ids = plan.Measures.OfType<Target>().ToDictionary(t => t.Code, t => t.Id);
+        var current = (await db.PlannedValues.Where(p => p.Measure.PlanId == plan.Id && p.RemovedAtUtc == null).ToListAsync(ct))
+            .ToLookup(p => p.MeasureId);
+        foreach (var t in targets)
+        {
+            if (!ids.TryGetValue(t.Code!, out var id)) continue;
+            var inForce = current[id].OrderBy(p => p.PeriodEnd).ToList();
+            if (inForce.Any(p => p.Source != PlannedValueSources.Seed))
+            {
+                logger.LogInformation("Plan {Plan}: {Code} keeps the planned values the office set; the seed's are not loaded over them", plan.Code, t.Code);
+                continue;
+            }
+            var wanted = (t.PlannedValues ?? []).Select(p =>
+            {
+                PlannedValueRules.TryParse(p.Period, out _, out var end);
+                return (Period: p.Period!.Trim(), End: end, Value: p.Value!.Value);
+            }).OrderBy(p => p.End).ToList();
+            if (wanted.SequenceEqual(inForce.Select(p => (p.Period, End: p.PeriodEnd, p.Value)))) continue;
+            foreach (var old in inForce) old.RemovedAtUtc = now;
+            db.PlannedValues.AddRange(wanted.Select(w => new PlannedValue
+            {
+                MeasureId = id, Period = w.Period, PeriodEnd = w.End, Value = w.Value, Source = PlannedValueSources.Seed, RecordedAtUtc = now,
+            }));
+        }
+        await db.SaveChangesAsync(ct);
     }
 
     private void UpsertTarget(Plan plan, SeedTarget s, WorkTask? task, Clause? clause, bool headline, int ordinal)

@@ -100,6 +100,16 @@ internal sealed record SeedTarget
     public List<int>? Tasks { get; init; }
     public string? SourceText { get; init; }
     public string? Note { get; init; }
+    /// <summary>Optional 计划值: the value planned for the end of a month (2025-03) or quarter (2025-Q1).</summary>
+    public List<SeedPlannedValue>? PlannedValues { get; init; }
+}
+
+internal sealed record SeedPlannedValue
+{
+    public string? Period { get; init; }
+    public decimal? Value { get; init; }
+    /// <summary>Optional; when given it must be the target's unit.</summary>
+    public string? Unit { get; init; }
 }
 
 internal sealed record SeedFigure

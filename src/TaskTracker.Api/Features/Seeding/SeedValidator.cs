@@ -39,8 +39,10 @@ internal static partial class SeedValidator
     }
 
     /// <summary>
-    /// Measures nobody can file on: every agency their clause names is a group without members (such as
-    /// 省有关部门和单位). Not an error (the plan says so), but the office must assign an agency (分解落实).
+    /// Measures nobody can file the whole figure for: the agency leading their clause (the first named; for a measure a
+    /// task carries, the first of each clause) is a group, and a group cannot hold a token. Either a group without members
+    /// (省有关部门和单位 on T14-1: nobody can file at all) or one whose members file only their parts (各市〔州〕人民政府 on
+    /// M24-2). Not an error (the plan says so), but the office should assign a lead (分解落实).
     /// </summary>
     public static IReadOnlyList<string> Unfileable(SeedFolder folder)
     {
@@ -48,18 +50,18 @@ internal static partial class SeedValidator
         foreach (var a in folder.Agencies.Agencies ?? [])
             foreach (var name in new[] { a.NameZh, a.ShortNameZh }.Concat(a.Aliases ?? []).Concat([a.Code]))
                 if (!string.IsNullOrWhiteSpace(name)) byName.TryAdd(name, a);
-        bool CanFile(string name) => !byName.TryGetValue(name, out var a) || a.Kind != AgencyKinds.Group || (a.Members?.Count ?? 0) > 0;
+        bool CanHoldToken(string name) => !byName.TryGetValue(name, out var a) || a.Kind != AgencyKinds.Group;
         var result = new List<string>();
         foreach (var t in folder.Tasks.Tasks ?? [])
         {
             var clauses = (t.Clauses ?? []).Where(c => c.Seq is not null).ToDictionary(c => c.Seq!.Value, c => c.Agencies ?? []);
-            IEnumerable<string> Named(int? clause) => clause is { } c ? clauses.GetValueOrDefault(c) ?? [] : clauses.Values.SelectMany(x => x);
+            IEnumerable<string> Leads(int? clause) => (clause is { } c ? new[] { clauses.GetValueOrDefault(c) ?? [] } : clauses.Values.AsEnumerable()).SelectMany(x => x.Take(1));
             var measures = (t.Targets ?? []).Select(x => (x.Code, x.Clause)).Concat((t.Milestones ?? []).Select(x => (x.Code, x.Clause)));
             foreach (var (code, clause) in measures)
             {
-                var names = Named(clause).ToList();
+                var leads = Leads(clause).ToList();
                 // A clause naming nobody falls back to the plan's owner, who can file.
-                if (names.Count > 0 && !names.Any(CanFile)) result.Add(code ?? "?");
+                if (leads.Count > 0 && !leads.Any(CanHoldToken)) result.Add(code ?? "?");
             }
         }
         return result;
@@ -319,6 +321,10 @@ internal static partial class SeedValidator
             v.Required(f, p + ".reference2024.value", r.Value);
             v.Required(f, p + ".reference2024.sourceText", r.SourceText);
         }
+        if (t.PlannedValues is { Count: > 0 } planned && t.Kind is { } kind && t.Direction is { } direction && t.Unit is { } unit
+            && plan.PeriodStart is { } ps && plan.PeriodEnd is { } pe)
+            foreach (var problem in PlannedValueRules.Check(planned.Select(x => new PlannedInput(x.Period, x.Value, x.Unit)).ToList(), kind, direction, unit, ps, pe))
+                v.Add(f, p + ".plannedValues" + (problem.Index is { } i ? $"[{i}].{problem.Field}" : ""), problem.Message);
     }
 
     /// <summary>Every quoted Chinese string must occur in source.txt (white space and markdown emphasis ignored).</summary>

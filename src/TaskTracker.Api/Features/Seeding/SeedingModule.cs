@@ -49,7 +49,7 @@ internal static class SeedingModule
         }
     }
 
-    /// <summary>Names every measure nobody can file on (after the office's assignments), so the office can assign one.</summary>
+    /// <summary>Names every measure nobody can file the whole figure for (after the office's assignments), so the office can assign a lead.</summary>
     private static async Task LogUnfileableAsync(IServiceProvider sp, ILogger logger)
     {
         var db = sp.GetRequiredService<TaskTrackerDb>();
@@ -58,7 +58,7 @@ internal static class SeedingModule
         {
             var codes = await responsibility.UnfileableMeasuresAsync(plan.Id, db.Measures, CancellationToken.None);
             if (codes.Count > 0)
-                logger.LogWarning("Plan {Plan}: nobody can file on {Count} measure(s): {Measures}. Assign an agency with POST /api/plans/{Plan}/measures/{{code}}/assignments",
+                logger.LogWarning("Plan {Plan}: nobody can file the whole figure of {Count} measure(s) (no lead agency that can hold a token; a group's members file parts only): {Measures}. Assign a lead with POST /api/plans/{Plan}/measures/{{code}}/assignments",
                     plan.Code, codes.Count, string.Join(", ", codes), plan.Code);
         }
     }

@@ -642,6 +642,58 @@ namespace TaskTracker.Data.Migrations.Postgres
                     b.ToTable("MeasureAssignments");
                 });
 
+            modelBuilder.Entity("TaskTracker.Domain.MilestoneStep", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int?>("DoneByTokenId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("DoneNote")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateOnly?>("DoneOn")
+                        .HasColumnType("date");
+
+                    b.Property<DateTime?>("DoneRecordedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateOnly>("Due")
+                        .HasColumnType("date");
+
+                    b.Property<int>("MeasureId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("RecordedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("RecordedByTokenId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("RemovedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MeasureId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("MilestoneSteps", (string)null);
+                });
+
             modelBuilder.Entity("TaskTracker.Domain.OutboxEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -827,6 +879,50 @@ namespace TaskTracker.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("PlanDrafts", (string)null);
+                });
+
+            modelBuilder.Entity("TaskTracker.Domain.PlannedValue", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("MeasureId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateOnly>("PeriodEnd")
+                        .HasColumnType("date");
+
+                    b.Property<DateTime>("RecordedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("RecordedByTokenId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("RemovedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<decimal>("Value")
+                        .HasPrecision(20, 6)
+                        .HasColumnType("numeric(20,6)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MeasureId", "PeriodEnd");
+
+                    b.ToTable("PlannedValues", (string)null);
                 });
 
             modelBuilder.Entity("TaskTracker.Domain.ProgressReport", b =>
@@ -1503,6 +1599,17 @@ namespace TaskTracker.Data.Migrations.Postgres
                     b.Navigation("Measure");
                 });
 
+            modelBuilder.Entity("TaskTracker.Domain.MilestoneStep", b =>
+                {
+                    b.HasOne("TaskTracker.Domain.Measure", "Measure")
+                        .WithMany()
+                        .HasForeignKey("MeasureId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Measure");
+                });
+
             modelBuilder.Entity("TaskTracker.Domain.Plan", b =>
                 {
                     b.HasOne("TaskTracker.Domain.Agency", "OversightAgency")
@@ -1518,6 +1625,17 @@ namespace TaskTracker.Data.Migrations.Postgres
                     b.Navigation("OversightAgency");
 
                     b.Navigation("OwnerAgency");
+                });
+
+            modelBuilder.Entity("TaskTracker.Domain.PlannedValue", b =>
+                {
+                    b.HasOne("TaskTracker.Domain.Measure", "Measure")
+                        .WithMany()
+                        .HasForeignKey("MeasureId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Measure");
                 });
 
             modelBuilder.Entity("TaskTracker.Domain.ProgressReport", b =>

@@ -612,6 +612,56 @@ namespace TaskTracker.Data.Migrations.Sqlite
                     b.ToTable("MeasureAssignments");
                 });
 
+            modelBuilder.Entity("TaskTracker.Domain.MilestoneStep", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("DoneByTokenId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DoneNote")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("DoneOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DoneRecordedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Due")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MeasureId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("RecordedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("RecordedByTokenId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("RemovedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MeasureId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("MilestoneSteps", (string)null);
+                });
+
             modelBuilder.Entity("TaskTracker.Domain.OutboxEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -791,6 +841,48 @@ namespace TaskTracker.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("PlanDrafts", (string)null);
+                });
+
+            modelBuilder.Entity("TaskTracker.Domain.PlannedValue", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MeasureId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("PeriodEnd")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("RecordedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("RecordedByTokenId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("RemovedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal>("Value")
+                        .HasPrecision(20, 6)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MeasureId", "PeriodEnd");
+
+                    b.ToTable("PlannedValues", (string)null);
                 });
 
             modelBuilder.Entity("TaskTracker.Domain.ProgressReport", b =>
@@ -1453,6 +1545,17 @@ namespace TaskTracker.Data.Migrations.Sqlite
                     b.Navigation("Measure");
                 });
 
+            modelBuilder.Entity("TaskTracker.Domain.MilestoneStep", b =>
+                {
+                    b.HasOne("TaskTracker.Domain.Measure", "Measure")
+                        .WithMany()
+                        .HasForeignKey("MeasureId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Measure");
+                });
+
             modelBuilder.Entity("TaskTracker.Domain.Plan", b =>
                 {
                     b.HasOne("TaskTracker.Domain.Agency", "OversightAgency")
@@ -1468,6 +1571,17 @@ namespace TaskTracker.Data.Migrations.Sqlite
                     b.Navigation("OversightAgency");
 
                     b.Navigation("OwnerAgency");
+                });
+
+            modelBuilder.Entity("TaskTracker.Domain.PlannedValue", b =>
+                {
+                    b.HasOne("TaskTracker.Domain.Measure", "Measure")
+                        .WithMany()
+                        .HasForeignKey("MeasureId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Measure");
                 });
 
             modelBuilder.Entity("TaskTracker.Domain.ProgressReport", b =>
