@@ -26,6 +26,7 @@ internal static class CommonSetup
         services.AddScoped<IdempotencyContext>();
         services.AddScoped<IdempotencyRecorder>();
         services.AddScoped<WriteStep>();
+        services.AddSingleton(typeof(ReferenceCache<,>));
         services.AddDeliverySettings(builder.Configuration);
         services.AddOptions<DashboardOptions>().Bind(builder.Configuration.GetSection(DashboardOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
