@@ -13,7 +13,7 @@ internal static class DatabaseSetup
             var db = sp.GetRequiredService<TaskTrackerDb>();
             return new Responsibility(db.ClauseAgencies, db.AgencyGroupMembers, db.Agencies, db.MeasureAssignments);
         });
-        services.AddSingleton<Common.CacheVersion>();
+        services.AddSingleton<CacheVersion>();
         services.AddSingleton<ReferenceChangeInterceptor>();
         services.AddOptions<DatabaseOptions>()
             .Bind(configuration.GetSection(DatabaseOptions.Section))

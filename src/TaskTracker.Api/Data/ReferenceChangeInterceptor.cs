@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using TaskTracker.Common;
 using TaskTracker.Domain;
 
 namespace TaskTracker.Data;
@@ -77,3 +76,21 @@ internal sealed class ReferenceChangeInterceptor(CacheVersion version) : ISaveCh
         if (context is not null && _pending.Remove(context)) version.Bump();
     }
 }
+
+/// <summary>
+/// One version for every process-local cache of reference data a filing reads on each request but that rarely changes
+/// (the token's principal, the measure's responsibility, the active webhooks). Every write that is not a filing
+/// (assignments, imports, webhook changes, revocations) bumps it after its commit, which empties all of them at once;
+/// a filing does not, so the hot path stays cached. Changes made by another process (the CLI, a second instance on
+/// PostgreSQL) are seen when an entry's lifetime (Operations:ReferenceCacheSeconds) runs out.
+/// </summary>
+internal sealed class CacheVersion
+{
+    private long _version;
+
+    public long Current => Volatile.Read(ref _version);
+
+    /// <summary>Called after a commit (never before: a load racing the change would cache the old rows under the new version).</summary>
+    public void Bump() => Interlocked.Increment(ref _version);
+}
+
