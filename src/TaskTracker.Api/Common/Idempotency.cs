@@ -71,8 +71,7 @@ internal sealed class IdempotencyFilter : IEndpointFilter
                 }
                 catch (IdempotencyCollision c)
                 {
-                    return await ExistingAsync(c.Existing) ?? Problem(409, "Request in progress",
-                        "A request with this Idempotency-Key is still being processed; retry later.", Header);
+                    return Answer(c.Existing);
                 }
             }
             if (await ExistingAsync(found) is { } answer) return answer;
@@ -100,6 +99,15 @@ internal sealed class IdempotencyFilter : IEndpointFilter
             }
         }
 
+        // A grouped filing met a record of its key in the writer (the duplicate is at least as far as this one): answer as a
+        // retry would, never taking anything over from here.
+        IResult Answer(IdempotencyRecord existing) =>
+            existing.RequestHash != hash
+                ? Problem(422, "Idempotency-Key reused", "This Idempotency-Key was already used with a different request; use a new key.", Header)
+                : existing.State == IdempotencyState.Completed
+                    ? new Replay(existing)
+                    : Problem(409, "Request in progress", "A request with this Idempotency-Key is still being processed; retry later.", Header);
+
         // A key already on record: replay, 422, 409, or (null) the claim was taken over and is in context.Claimed.
         async Task<IResult?> ExistingAsync(IdempotencyRecord existing)
         {
@@ -126,6 +134,11 @@ internal sealed class IdempotencyFilter : IEndpointFilter
             var result = await next(ctx);
             if (record.State != IdempotencyState.Completed) await ReleaseAsync(db, record);
             return result;
+        }
+        catch (IdempotencyCollision c)
+        {
+            // A grouped filing found its taken-over claim taken by another request meanwhile: that one answers for the key.
+            return Answer(c.Existing);
         }
         catch
         {

@@ -43,7 +43,7 @@ internal sealed class WriteStep(TaskTrackerDb db, Caller caller, IdempotencyReco
             scope.Db = writer;
             var value = await work(scope);
             foreach (var e in scope.Events)
-                await Outbox.EnqueueAsync(writer, scope.Now, e.Type, e.Payload, e.PlanId ?? planId, e.AgencyId, null, ct);
+                await Outbox.EnqueueAsync(writer, scope.Now, e.Type, e.Payload, e.PlanId ?? planId, e.AgencyId, null, CancellationToken.None);
             if (scope.Response is { } r && claim is not null) await claim.CompleteAsync(writer, r.Status, r.Body, r.Location);
             try
             {

@@ -52,8 +52,10 @@ internal sealed class FileReportHandler(TaskTrackerDb db, MeasureContext measure
         return await write.RunGroupedAsync(m.PlanId, async w =>
         {
             var wdb = w.Db;
-            if (cmd.Supersedes is { } original && await wdb.Reports.AnyAsync(r => r.SupersedesId == original, ct))
-                throw AlreadyCorrected(original, await wdb.Reports.Where(r => r.SupersedesId == original).Select(r => r.Id).FirstAsync(ct));
+            // Not the request's token: cancelling a statement on the writer could interrupt the whole batch's transaction.
+            var none = CancellationToken.None;
+            if (cmd.Supersedes is { } original && await wdb.Reports.AnyAsync(r => r.SupersedesId == original, none))
+                throw AlreadyCorrected(original, await wdb.Reports.Where(r => r.SupersedesId == original).Select(r => r.Id).FirstAsync(none));
 
             var report = new ProgressReport
             {
@@ -66,7 +68,7 @@ internal sealed class FileReportHandler(TaskTrackerDb db, MeasureContext measure
             wdb.Reports.Add(report);
             try
             {
-                await wdb.SaveChangesAsync(ct); // the id is needed for the audit entry and the stored response
+                await wdb.SaveChangesAsync(none); // the id is needed for the audit entry and the stored response
             }
             catch (DbUpdateException) when (cmd.Supersedes is { } o)
             {
