@@ -116,6 +116,12 @@ public class GroupCommitCrashTests(ITestOutputHelper output)
         {
             using var http = restarted.Client(token);
             var r = await Send(http, a);
+            // PostgreSQL only (claim-first): a killed request's claim answers 409 until its lease (5 s here) runs out.
+            for (var wait = Stopwatch.StartNew(); r.StatusCode == HttpStatusCode.Conflict && db.IsPostgres && wait.Elapsed < TimeSpan.FromSeconds(30);)
+            {
+                await Task.Delay(500);
+                r = await Send(http, a);
+            }
             Assert.True(r.StatusCode == HttpStatusCode.Created, $"retry of {a.Key}: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
             if (r.Headers.Contains("Idempotent-Replayed")) Interlocked.Increment(ref replayedUnknown);
             a.ReportId = (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
@@ -172,10 +178,13 @@ public class GroupCommitCrashTests(ITestOutputHelper output)
         Assert.Equal(reports.Count, audits.Count);
         Assert.Equal(reportIds, events.Select(e => JsonDocument.Parse(e.Payload).RootElement.GetProperty("data").GetProperty("id").GetInt64()).ToHashSet());
         Assert.Equal(reports.Count, events.Count);
-        Assert.Equal(reports.Count, keys.Count);
-        foreach (var k in keys)
+        // Grouped (SQLite) writes the key with the filing, so a kill leaves no key behind; claim-first (PostgreSQL, ADR 0003)
+        // may leave an in-flight claim of a killed request, which names no report and is taken over by its retry.
+        var completed = keys.Where(k => k.State == IdempotencyState.Completed).ToList();
+        if (!db.IsPostgres) Assert.Equal(keys.Count, completed.Count);
+        Assert.Equal(reports.Count, completed.Count);
+        foreach (var k in completed)
         {
-            Assert.Equal(IdempotencyState.Completed, k.State);
             var id = JsonDocument.Parse(k.ResponseBody!).RootElement.GetProperty("id").GetInt64();
             Assert.Contains(id, reportIds);
             Assert.Equal((int)reports.Single(r => r.Id == id).Value!.Value, byKey[k.Key].Value);
