@@ -26,6 +26,9 @@ internal static class CommonSetup
         services.AddScoped<IdempotencyContext>();
         services.AddScoped<IdempotencyRecorder>();
         services.AddScoped<WriteStep>();
+        services.AddSingleton(typeof(ReferenceCache<,>));
+        services.AddSingleton<GroupCommitter>();
+        services.AddHostedService(sp => sp.GetRequiredService<GroupCommitter>());
         services.AddDeliverySettings(builder.Configuration);
         services.AddOptions<DashboardOptions>().Bind(builder.Configuration.GetSection(DashboardOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();

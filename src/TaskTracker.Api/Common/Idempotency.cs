@@ -17,7 +17,21 @@ namespace TaskTracker.Common;
 internal sealed class IdempotencyContext
 {
     public IdempotencyRecord? Claimed { get; set; }
+
+    /// <summary>A grouped filing's claim, not yet written: the writer inserts it completed, in the filing's transaction.</summary>
+    public DeferredClaim? Deferred { get; set; }
 }
+
+internal sealed record DeferredClaim(int TokenId, string Key, string Route, string RequestHash, DateTime ClaimedAtUtc);
+
+/// <summary>A grouped filing met the unique (token, key) index: a duplicate got there first, possibly in the same batch.</summary>
+internal sealed class IdempotencyCollision(IdempotencyRecord existing) : Exception("Idempotency-Key already on record.")
+{
+    public IdempotencyRecord Existing { get; } = existing;
+}
+
+/// <summary>Marks an endpoint whose handler writes through <see cref="WriteStep.RunGroupedAsync{T}"/>.</summary>
+internal sealed record GroupedEndpoint;
 
 internal sealed class IdempotencyFilter : IEndpointFilter
 {
@@ -41,21 +55,63 @@ internal sealed class IdempotencyFilter : IEndpointFilter
         var hash = await RequestHashAsync(http);
         var route = http.Request.Path.Value ?? "";
         var now = clock.GetUtcNow().UtcDateTime;
-        var record = new IdempotencyRecord
+        var context = sp.GetRequiredService<IdempotencyContext>();
+        IdempotencyRecord? record = null;
+        if (http.GetEndpoint()?.Metadata.GetMetadata<GroupedEndpoint>() is not null && sp.GetRequiredService<GroupCommitter>().Enabled)
         {
-            TokenId = tokenId, Key = key, Route = route, RequestHash = hash, State = IdempotencyState.InFlight, CreatedAtUtc = now,
-        };
-        db.IdempotencyRecords.Add(record);
-        try
-        {
-            await db.SaveChangesAsync(http.RequestAborted);
+            // Grouped filings (ADR 0009): the claim is written in the filing's own transaction, with its response. Only
+            // a key already on record is looked at here; a duplicate racing this one meets the unique index in the writer.
+            var found = await db.IdempotencyRecords.AsNoTracking().FirstOrDefaultAsync(r => r.TokenId == tokenId && r.Key == key, http.RequestAborted);
+            if (found is null)
+            {
+                context.Deferred = new DeferredClaim(tokenId, key, route, hash, now);
+                try
+                {
+                    return await next(ctx);
+                }
+                catch (IdempotencyCollision c)
+                {
+                    return Answer(c.Existing);
+                }
+            }
+            if (await ExistingAsync(found) is { } answer) return answer;
+            record = context.Claimed;
         }
-        catch (DbUpdateException e) when (Security.UniqueViolation.Is(e))
+        else
         {
-            // Only the unique index says the key was claimed before; a busy or locked database answers 503 (nothing saved).
-            db.ChangeTracker.Clear();
-            var existing = await db.IdempotencyRecords.AsNoTracking().FirstOrDefaultAsync(r => r.TokenId == tokenId && r.Key == key, http.RequestAborted);
-            if (existing is null) throw;
+            record = new IdempotencyRecord
+            {
+                TokenId = tokenId, Key = key, Route = route, RequestHash = hash, State = IdempotencyState.InFlight, CreatedAtUtc = now,
+            };
+            db.IdempotencyRecords.Add(record);
+            try
+            {
+                await db.SaveChangesAsync(http.RequestAborted);
+                context.Claimed = record;
+            }
+            catch (DbUpdateException e) when (Security.UniqueViolation.Is(e))
+            {
+                // Only the unique index says the key was claimed before; a busy or locked database answers 503 (nothing saved).
+                db.ChangeTracker.Clear();
+                var existing = await db.IdempotencyRecords.AsNoTracking().FirstOrDefaultAsync(r => r.TokenId == tokenId && r.Key == key, http.RequestAborted);
+                if (existing is null) throw;
+                if (await ExistingAsync(existing) is { } answer) return answer;
+                record = context.Claimed;
+            }
+        }
+
+        // A grouped filing met a record of its key in the writer (the duplicate is at least as far as this one): answer as a
+        // retry would, never taking anything over from here.
+        IResult Answer(IdempotencyRecord existing) =>
+            existing.RequestHash != hash
+                ? Problem(422, "Idempotency-Key reused", "This Idempotency-Key was already used with a different request; use a new key.", Header)
+                : existing.State == IdempotencyState.Completed
+                    ? new Replay(existing)
+                    : Problem(409, "Request in progress", "A request with this Idempotency-Key is still being processed; retry later.", Header);
+
+        // A key already on record: replay, 422, 409, or (null) the claim was taken over and is in context.Claimed.
+        async Task<IResult?> ExistingAsync(IdempotencyRecord existing)
+        {
             if (existing.RequestHash != hash)
                 return Problem(422, "Idempotency-Key reused", "This Idempotency-Key was already used with a different request; use a new key.", Header);
             if (existing.State == IdempotencyState.Completed)
@@ -69,16 +125,21 @@ internal sealed class IdempotencyFilter : IEndpointFilter
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.CreatedAtUtc, now), http.RequestAborted);
             if (taken == 0)
                 return Problem(409, "Request in progress", "A request with this Idempotency-Key is still being processed; retry later.", Header);
-            record = await db.IdempotencyRecords.FirstAsync(r => r.Id == existing.Id, http.RequestAborted);
+            context.Claimed = await db.IdempotencyRecords.FirstAsync(r => r.Id == existing.Id, http.RequestAborted);
+            return null;
         }
 
-        var context = sp.GetRequiredService<IdempotencyContext>();
-        context.Claimed = record;
+        if (record is null) throw new InvalidOperationException("Idempotency claim missing.");
         try
         {
             var result = await next(ctx);
             if (record.State != IdempotencyState.Completed) await ReleaseAsync(db, record);
             return result;
+        }
+        catch (IdempotencyCollision c)
+        {
+            // A grouped filing found its taken-over claim taken by another request meanwhile: that one answers for the key.
+            return Answer(c.Existing);
         }
         catch
         {
@@ -150,6 +211,16 @@ internal sealed class IdempotencyFilter : IEndpointFilter
 /// <summary>Lets a handler store its response with the claimed key, in its own unit of work.</summary>
 internal sealed class IdempotencyRecorder(IdempotencyContext context, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider clock)
 {
+    /// <summary>The claim a grouped filing completes on the writer, captured from the request; null without a key.</summary>
+    public GroupedClaim? Grouped() =>
+        context.Deferred is { } d ? new GroupedClaim(d, null, this)
+        : context.Claimed is { } c ? new GroupedClaim(null, c, this)
+        : null;
+
+    internal string Serialize<T>(T body) => JsonSerializer.Serialize(body, json.Value.SerializerOptions);
+
+    internal DateTime Now => clock.GetUtcNow().UtcDateTime;
+
     public void Complete<T>(int status, T body, string? location)
     {
         if (context.Claimed is not { } record) return;
@@ -161,11 +232,50 @@ internal sealed class IdempotencyRecorder(IdempotencyContext context, IOptions<M
     }
 }
 
+/// <summary>Completes a grouped filing's claim in the writer's transaction: inserts a deferred one, or finishes one taken over.</summary>
+internal sealed class GroupedClaim(DeferredClaim? deferred, IdempotencyRecord? claimed, IdempotencyRecorder recorder)
+{
+    // Read now, on the request: the tracked entity belongs to the request's context.
+    private readonly (long Id, DateTime At)? _taken = claimed is null ? null : (claimed.Id, claimed.CreatedAtUtc);
+
+    public async Task CompleteAsync(TaskTrackerDb writer, int status, object body, string? location)
+    {
+        var json = recorder.Serialize(body);
+        var now = recorder.Now;
+        if (deferred is { } d)
+        {
+            writer.IdempotencyRecords.Add(new IdempotencyRecord
+            {
+                TokenId = d.TokenId, Key = d.Key, Route = d.Route, RequestHash = d.RequestHash, State = IdempotencyState.Completed,
+                CreatedAtUtc = d.ClaimedAtUtc, ResponseStatus = status, ResponseBody = json, ResponseLocation = location, CompletedAtUtc = now,
+            });
+            return;
+        }
+        var (id, at) = _taken!.Value;
+        var done = await writer.IdempotencyRecords.Where(r => r.Id == id && r.State == IdempotencyState.InFlight && r.CreatedAtUtc == at)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.State, IdempotencyState.Completed).SetProperty(r => r.ResponseStatus, status)
+                .SetProperty(r => r.ResponseBody, json).SetProperty(r => r.ResponseLocation, location)
+                .SetProperty(r => r.CompletedAtUtc, now), CancellationToken.None);
+        // Another instance took the expired claim over meanwhile: its request does the work, this one must not.
+        if (done == 0) throw new IdempotencyCollision(await writer.IdempotencyRecords.AsNoTracking().FirstAsync(r => r.Id == id));
+        claimed!.State = IdempotencyState.Completed; // so the filter does not free a key whose work is being committed
+    }
+
+    /// <summary>The record a failed insert collided with, if the failure was the (token, key) index.</summary>
+    public async Task<IdempotencyRecord?> CollisionAsync(TaskTrackerDb writer) => deferred is { } d
+        ? await writer.IdempotencyRecords.AsNoTracking().FirstOrDefaultAsync(r => r.TokenId == d.TokenId && r.Key == d.Key)
+        : null;
+}
+
 internal static class IdempotencyExtensions
 {
     public static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder builder) =>
         builder.AddEndpointFilter(new IdempotencyFilter())
             .WithMetadata(new IdempotentEndpoint());
+
+    /// <summary>For endpoints whose handler uses <see cref="WriteStep.RunGroupedAsync{T}"/>: the claim joins the filing's transaction.</summary>
+    public static RouteHandlerBuilder WithGroupedIdempotency(this RouteHandlerBuilder builder) =>
+        builder.WithIdempotency().WithMetadata(new GroupedEndpoint());
 
     /// <summary>Buffers bodies of requests carrying an Idempotency-Key, so the filter can hash what the client sent.</summary>
     public static IApplicationBuilder UseIdempotencyBuffering(this IApplicationBuilder app) => app.Use(async (http, next) =>

@@ -24,6 +24,10 @@ internal sealed class OperationsOptions
     /// longer than any request plus the clock skew between instances.</summary>
     [Range(1, 3600)] public int IdempotencyLeaseSeconds { get; set; } = 30;
 
+    /// <summary>How long this process trusts its cached tokens, measure responsibilities and webhook subscriptions when the
+    /// change came from elsewhere (the CLI, another instance); changes made through this process apply at once. 0 turns the caches off.</summary>
+    [Range(0, 300)] public int ReferenceCacheSeconds { get; set; } = 5;
+
     /// <summary>Write logs as one JSON object per line (with scopes: request id, trace id).</summary>
     public bool JsonLogs { get; set; }
 }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using TaskTracker.Data;
 using TaskTracker.Domain;
 
@@ -52,9 +53,23 @@ internal static class Outbox
         db.OutboxEvents.Add(ev);
         // Webhooks get only the types they can subscribe to; other modules' events (reach.*) carry their own deliveries.
         if (!EventTypes.All.Contains(type)) return ev;
-        var subscriptions = await db.WebhookSubscriptions.AsNoTracking().Where(s => s.Active).ToListAsync(ct);
+        var subscriptions = await ActiveSubscriptionsAsync(db, ct);
         foreach (var s in subscriptions.Where(s => s.EventTypes.Count == 0 || s.EventTypes.Contains(type)))
             db.WebhookDeliveries.Add(new WebhookDelivery { Event = ev, SubscriptionId = s.Id, State = DeliveryState.Pending, NextAttemptAtUtc = nowUtc });
         return ev;
     }
+
+    /// <summary>The active subscriptions as (id, event types); cached by the host's <see cref="ReferenceCache{TKey,TValue}"/>
+    /// (emptied when a subscription changes) when the context was made by the host.</summary>
+    private static async Task<IReadOnlyList<ActiveSubscription>> ActiveSubscriptionsAsync(TaskTrackerDb db, CancellationToken ct)
+    {
+        async Task<IReadOnlyList<ActiveSubscription>?> Load(CancellationToken c) => await db.WebhookSubscriptions.AsNoTracking()
+            .Where(s => s.Active).Select(s => new ActiveSubscription(s.Id, s.EventTypes)).ToListAsync(c);
+        var host = db.GetService<Microsoft.EntityFrameworkCore.Infrastructure.IDbContextOptions>()
+            .FindExtension<Microsoft.EntityFrameworkCore.Infrastructure.CoreOptionsExtension>()?.ApplicationServiceProvider;
+        var cache = host?.GetService<ReferenceCache<bool, IReadOnlyList<ActiveSubscription>>>();
+        return (cache is null ? await Load(ct) : await cache.GetOrLoadAsync(true, Load, ct))!;
+    }
+
+    internal sealed record ActiveSubscription(int Id, List<string> EventTypes);
 }

@@ -25,4 +25,16 @@ internal sealed class DatabaseOptions
 
     [Range(1, 600)]
     public int CommandTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>SQLite: filings are committed in groups by one writer (ADR 0009). Off gives a transaction per filing.</summary>
+    public bool GroupCommit { get; set; } = true;
+
+    /// <summary>Most filings one group commit takes.</summary>
+    [Range(1, 10_000)]
+    public int GroupCommitMaxBatch { get; set; } = 256;
+
+    /// <summary>How long the writer waits for more filings before a commit (0: commit what is queued at once; the fsync
+    /// of one batch is the natural wait for the next).</summary>
+    [Range(0, 1000)]
+    public int GroupCommitDelayMilliseconds { get; set; }
 }

@@ -13,6 +13,8 @@ internal static class DatabaseSetup
             var db = sp.GetRequiredService<TaskTrackerDb>();
             return new Responsibility(db.ClauseAgencies, db.AgencyGroupMembers, db.Agencies, db.MeasureAssignments);
         });
+        services.AddSingleton<CacheVersion>();
+        services.AddSingleton<ReferenceChangeInterceptor>();
         services.AddOptions<DatabaseOptions>()
             .Bind(configuration.GetSection(DatabaseOptions.Section))
             .ValidateDataAnnotations()
@@ -32,6 +34,7 @@ internal static class DatabaseSetup
                 o.UseNpgsql(opts.PostgresConnectionString, n => n.CommandTimeout(opts.CommandTimeoutSeconds)
                     .MigrationsHistoryTable("__EFMigrationsHistory")
                     .ExecutionStrategy(d => new SafeRetryingExecutionStrategy(d))); // transient errors retried where a retry is whole
+                o.AddInterceptors(sp.GetRequiredService<ReferenceChangeInterceptor>());
             });
         }
         else
@@ -41,7 +44,7 @@ internal static class DatabaseSetup
                 var opts = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
                 var env = sp.GetRequiredService<IHostEnvironment>();
                 o.UseSqlite(SqliteConnectionString(opts, env.ContentRootPath), s => s.CommandTimeout(opts.CommandTimeoutSeconds))
-                    .AddInterceptors(new SqlitePragmas());
+                    .AddInterceptors(new SqlitePragmas(), sp.GetRequiredService<ReferenceChangeInterceptor>());
             });
         }
         return services;

@@ -88,7 +88,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     private ServiceProcess(Process process, Uri baseAddress) => (_process, BaseAddress) = (process, baseAddress);
 
-    private static ProcessStartInfo StartInfo(ServiceDatabase db, IEnumerable<string> args, int? port)
+    private static ProcessStartInfo StartInfo(ServiceDatabase db, IEnumerable<string> args, int? port, IReadOnlyDictionary<string, string>? settings = null)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = db.Root };
         psi.ArgumentList.Add(Dll);
@@ -104,6 +104,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         psi.Environment["Operations__IdempotencyLeaseSeconds"] = "5";
         psi.Environment["DOTNET_gcServer"] = "0";
         if (port is { } p) psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{p}";
+        foreach (var (k, v) in settings ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         return psi;
     }
 
@@ -129,10 +130,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         return (p.ExitCode, await stdout, await stderr);
     }
 
-    public static async Task<ServiceProcess> StartAsync(ServiceDatabase db)
+    public static async Task<ServiceProcess> StartAsync(ServiceDatabase db, IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = FreePort();
-        var process = Process.Start(StartInfo(db, [], port))!;
+        var process = Process.Start(StartInfo(db, [], port, settings))!;
         var service = new ServiceProcess(process, new Uri($"http://127.0.0.1:{port}"));
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (service._log) service._log.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (service._log) service._log.AppendLine(e.Data); };

@@ -11,7 +11,7 @@ namespace TaskTracker.Features.Access;
 /// <summary>Bearer tokens issued by <see cref="TokenService"/>: looked up by hash, refused when revoked or expired.</summary>
 internal sealed class TokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    TaskTrackerDb db, TimeProvider clock, IProblemDetailsService problems)
+    TaskTrackerDb db, TimeProvider clock, IProblemDetailsService problems, ReferenceCache<string, CachedToken> tokens)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
@@ -26,9 +26,10 @@ internal sealed class TokenAuthenticationHandler(
         if (secret.Length is 0 or > 200) return AuthenticateResult.Fail("Malformed token.");
 
         var hash = TokenService.Hash(secret);
-        var token = await db.Tokens.AsNoTracking().Where(t => t.Hash == hash)
-            .Select(t => new { t.Id, t.Name, t.Role, t.AgencyId, Agency = t.Agency!.Code, t.ExpiresAtUtc, t.RevokedAtUtc })
-            .FirstOrDefaultAsync(Context.RequestAborted);
+        // Cached by hash; a revocation through this process empties the cache (see CacheVersion), and expiry is checked here each time.
+        var token = await tokens.GetOrLoadAsync(hash, ct => db.Tokens.AsNoTracking().Where(t => t.Hash == hash)
+            .Select(t => new CachedToken(t.Id, t.Name, t.Role, t.AgencyId, t.Agency!.Code, t.ExpiresAtUtc, t.RevokedAtUtc))
+            .FirstOrDefaultAsync(ct), Context.RequestAborted);
         if (token is null) return AuthenticateResult.Fail("Unknown token.");
         if (token.RevokedAtUtc is not null) return AuthenticateResult.Fail("Token has been revoked.");
         if (token.ExpiresAtUtc <= clock.GetUtcNow().UtcDateTime) return AuthenticateResult.Fail("Token has expired.");
@@ -43,7 +44,7 @@ internal sealed class TokenAuthenticationHandler(
         if (token.AgencyId is { } agencyId)
         {
             claims.Add(new Claim(Claims.AgencyId, agencyId.ToString()));
-            claims.Add(new Claim(Claims.AgencyCode, token.Agency));
+            claims.Add(new Claim(Claims.AgencyCode, token.Agency ?? ""));
         }
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
@@ -80,6 +81,9 @@ internal sealed class TokenAuthenticationHandler(
         });
     }
 }
+
+/// <summary>What authentication needs of a token row, cached by the token's hash.</summary>
+internal sealed record CachedToken(int Id, string Name, Domain.Role Role, int? AgencyId, string? Agency, DateTime? ExpiresAtUtc, DateTime? RevokedAtUtc);
 
 internal static class AccessSetup
 {

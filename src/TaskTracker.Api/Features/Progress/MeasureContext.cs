@@ -25,12 +25,16 @@ internal interface IMeasureWrite
 }
 
 /// <summary>Loads measures and decides whether the caller's agency answers for them.</summary>
-internal sealed class MeasureContext(TaskTrackerDb db, Caller caller, Responsibility responsibility)
+internal sealed class MeasureContext(TaskTrackerDb db, Caller caller, Responsibility responsibility, ReferenceCache<int, MeasureInfo> cache)
 {
     // The write already checked in this request: the authorisation behaviour, the validator and the handler all ask.
     private (IMeasureWrite Write, MeasureInfo Info)? _checked;
 
-    public async Task<MeasureInfo?> LoadAsync(int measureId, CancellationToken ct)
+    /// <summary>The measure with who answers for it; cached across requests until a plan, assignment or agency change commits.</summary>
+    public async Task<MeasureInfo?> LoadAsync(int measureId, CancellationToken ct) =>
+        await cache.GetOrLoadAsync(measureId, c => LoadUncachedAsync(measureId, c), ct);
+
+    private async Task<MeasureInfo?> LoadUncachedAsync(int measureId, CancellationToken ct)
     {
         var m = await db.Measures.AsNoTracking().Where(x => x.Id == measureId)
             .Select(x => new

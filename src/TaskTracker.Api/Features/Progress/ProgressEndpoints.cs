@@ -26,7 +26,7 @@ internal static partial class ProgressEndpoints
             })
             .WithName("FileTargetReport")
             .WithSummary("File a progress report on a target (reporter tokens, for targets their agency answers for). Supports Idempotency-Key.")
-            .RequireAuthorization(Policies.Report).WithIdempotency()
+            .RequireAuthorization(Policies.Report).WithGroupedIdempotency()
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
 
         var milestones = app.MapGroup("/api/milestones").WithTags("Progress");
@@ -46,7 +46,7 @@ internal static partial class ProgressEndpoints
             })
             .WithName("FileMilestoneReport")
             .WithSummary("File a status report on a milestone (not-started, in-progress, done; recurring ones name their period, e.g. 2025-Q1).")
-            .RequireAuthorization(Policies.Report).WithIdempotency()
+            .RequireAuthorization(Policies.Report).WithGroupedIdempotency()
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
 
         app.MapGet("/api/plans/{plan}/measures/{code}", async Task<Ok<MeasureDetail>> (string plan, string code, ISender m, CancellationToken ct) =>
@@ -72,7 +72,7 @@ internal static partial class ProgressEndpoints
             })
             .WithName("CorrectReport")
             .WithSummary("File a correction that supersedes a report (same agency; a reason is required). The original stays, marked superseded.")
-            .RequireAuthorization(Policies.Report).WithIdempotency()
+            .RequireAuthorization(Policies.Report).WithGroupedIdempotency()
             .ProducesValidationProblem().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
         reports.MapPost("/{reportId:long}/review", async Task<Ok<ReportDto>> (
                     long reportId, ReviewBody body, [FromHeader(Name = "If-Match")] string? ifMatch, HttpContext http, ISender m, CancellationToken ct) =>
