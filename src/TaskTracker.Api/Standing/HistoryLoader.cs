@@ -117,31 +117,34 @@ internal static class HistoryLoader
     private static async Task<List<long>> TopIdsAsync(TaskTrackerDb db, int planId, DateOnly asOf, DateTime knownBefore, CancellationToken ct)
     {
         var known = knownBefore == DateTime.MaxValue ? "" : """ AND t."FiledAtUtc" < {2}""";
-        var sql = """
+        // Each step seeks the next key with four index range searches (same measure, agency and date with a later
+        // status; a later date; a later agency; a later measure): a row-value comparison would only seek on its first column.
+        const string heads = """FROM "Reports" r WHERE r."PlanId" = {0} AND r."SubUnit" IS NULL AND r."Value" IS NOT NULL""";
+        var sql = $$"""
             WITH RECURSIVE k("Id") AS (
-                SELECT (SELECT r."Id" FROM "Reports" r
-                        WHERE r."PlanId" = {0} AND r."SubUnit" IS NULL AND r."Value" IS NOT NULL
-                        ORDER BY r."PlanId", r."MeasureId", r."AgencyId", r."AsOf", r."ReviewStatus" LIMIT 1)
+                SELECT (SELECT r."Id" {{heads}} ORDER BY r."PlanId", r."MeasureId", r."AgencyId", r."AsOf", r."ReviewStatus" LIMIT 1)
                 UNION ALL
-                SELECT (SELECT r."Id" FROM "Reports" r
-                        WHERE r."PlanId" = {0} AND r."SubUnit" IS NULL AND r."Value" IS NOT NULL
-                          AND (r."MeasureId", r."AgencyId", r."AsOf", r."ReviewStatus") > (c."MeasureId", c."AgencyId", c."AsOf", c."ReviewStatus")
-                        ORDER BY r."PlanId", r."MeasureId", r."AgencyId", r."AsOf", r."ReviewStatus" LIMIT 1)
+                SELECT COALESCE(
+                    (SELECT r."Id" {{heads}} AND r."MeasureId" = c."MeasureId" AND r."AgencyId" = c."AgencyId" AND r."AsOf" = c."AsOf"
+                        AND r."ReviewStatus" > c."ReviewStatus" ORDER BY r."ReviewStatus" LIMIT 1),
+                    (SELECT r."Id" {{heads}} AND r."MeasureId" = c."MeasureId" AND r."AgencyId" = c."AgencyId" AND r."AsOf" > c."AsOf"
+                        ORDER BY r."AsOf", r."ReviewStatus" LIMIT 1),
+                    (SELECT r."Id" {{heads}} AND r."MeasureId" = c."MeasureId" AND r."AgencyId" > c."AgencyId"
+                        ORDER BY r."AgencyId", r."AsOf", r."ReviewStatus" LIMIT 1),
+                    (SELECT r."Id" {{heads}} AND r."MeasureId" > c."MeasureId"
+                        ORDER BY r."MeasureId", r."AgencyId", r."AsOf", r."ReviewStatus" LIMIT 1))
                 FROM k JOIN "Reports" c ON c."Id" = k."Id"
             )
-            SELECT s."Value" FROM (
-                SELECT (SELECT t."Id" FROM "Reports" t
-                        WHERE t."PlanId" = {0} AND t."SubUnit" IS NULL AND t."Value" IS NOT NULL
-                          AND t."MeasureId" = c."MeasureId" AND t."AgencyId" = c."AgencyId" AND t."AsOf" = c."AsOf" AND t."ReviewStatus" = c."ReviewStatus"
-            """ + known + """
-
-                        ORDER BY t."FiledAtUtc" DESC, t."Id" DESC LIMIT 1) AS "Value"
-                FROM k JOIN "Reports" c ON c."Id" = k."Id"
-                WHERE c."AsOf" <= {1}
-            ) s WHERE s."Value" IS NOT NULL
+            SELECT (SELECT t."Id" FROM "Reports" t
+                    WHERE t."PlanId" = {0} AND t."SubUnit" IS NULL AND t."Value" IS NOT NULL
+                      AND t."MeasureId" = c."MeasureId" AND t."AgencyId" = c."AgencyId" AND t."AsOf" = c."AsOf" AND t."ReviewStatus" = c."ReviewStatus"{{known}}
+                    ORDER BY t."FiledAtUtc" DESC, t."Id" DESC LIMIT 1) AS "Value"
+            FROM k JOIN "Reports" c ON c."Id" = k."Id"
+            WHERE c."AsOf" <= {1}
             """;
         object[] args = known.Length == 0 ? [planId, asOf] : [planId, asOf, knownBefore];
-        return await db.Database.SqlQuery<long>(FormattableStringFactory.Create(sql, args)).ToListAsync(ct);
+        // A key whose rows were all filed after the cut-off has no top row (null).
+        return (await db.Database.SqlQuery<long?>(FormattableStringFactory.Create(sql, args)).ToListAsync(ct)).OfType<long>().ToList();
     }
 
     /// <summary>
