@@ -101,8 +101,9 @@ internal static class HistoryLoader
             var next = new List<long>();
             foreach (var chunk in frontier.Chunk(5000))
             {
-                var ids = chunk.Select(x => (long?)x).ToArray();
-                foreach (var r in await Facts(db.Reports.AsNoTracking().Where(r => ids.Contains(r.SupersedesId) && r.FiledAtUtc < knownBefore)).ToListAsync(ct))
+                // Non-nullable ids and an explicit IS NOT NULL: a nullable IN-list gets null semantics that can cost the index.
+                var ids = chunk.ToArray();
+                foreach (var r in await Facts(db.Reports.AsNoTracking().Where(r => r.SupersedesId != null && ids.Contains(r.SupersedesId.Value) && r.FiledAtUtc < knownBefore)).ToListAsync(ct))
                     if (byId.TryAdd(r.Fact.Id, r)) next.Add(r.Fact.Id);
             }
             frontier = next;
