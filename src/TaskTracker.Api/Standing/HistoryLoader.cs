@@ -15,7 +15,7 @@ namespace TaskTracker.Standing;
 /// same among the accepted ones (verified). So within one group G = (measure, agency, asOf) only the latest effective
 /// report matters, and the reports above it (which are not effective). For each G and review status the top row (by
 /// filed, id, filed before the cut-off) is found by index seeks: a walk over the distinct keys of
-/// <c>IX_Reports_Heads</c> (a recursive query that jumps from key to key, a loose index scan). A G whose top row is
+/// <c>IX_Reports_Heads</c> (recursive queries that jump from key to key, a loose index scan). A G whose top row is
 /// plainly effective (not returned by the cut-off, no correction filed by then) needs nothing more, in both views; any
 /// other G is loaded whole. Then every correction of a loaded report is loaded, recursively, so that supersession is
 /// decided exactly as on the full history (a report is corrected at most once: <c>SupersedesId</c> is unique).</para>
@@ -111,40 +111,45 @@ internal static class HistoryLoader
     }
 
     /// <summary>
-    /// A loose index scan over IX_Reports_Heads: from each distinct (measure, agency, asOf, review status) key to the next
-    /// by one seek, and for each key with asOf on or before the date the latest row filed before the cut-off. The number
-    /// of rows touched grows with the number of keys (measures × agencies × reporting dates), not with the reports filed.
+    /// A loose index scan over IX_Reports_Heads: the distinct (measure, agency) pairs, then for each pair its reporting
+    /// dates one after the other up to the as-of date (each the MIN of a range: one covering-index seek), then for each
+    /// date and review status the latest row filed before the cut-off (one more seek). The rows touched grow with the keys
+    /// (measures × agencies × reporting dates), not with the reports filed for them.
     /// </summary>
     private static async Task<List<long>> TopIdsAsync(TaskTrackerDb db, int planId, DateOnly asOf, DateTime knownBefore, CancellationToken ct)
     {
+        static string H(string r) => $$"""{{r}}."PlanId" = {0} AND {{r}}."SubUnit" IS NULL AND {{r}}."Value" IS NOT NULL""";
+        var nextAgency = $$"""(SELECT MIN(r."AgencyId") FROM "Reports" r WHERE {{H("r")}} AND r."MeasureId" = p.m AND r."AgencyId" > p.a)""";
+        var nextMeasure = $$"""(SELECT MIN(r."MeasureId") FROM "Reports" r WHERE {{H("r")}} AND r."MeasureId" > p.m)""";
         var known = knownBefore == DateTime.MaxValue ? "" : """ AND t."FiledAtUtc" < {2}""";
-        // Each step seeks the next key with four index range searches (same measure, agency and date with a later
-        // status; a later date; a later agency; a later measure): a row-value comparison would only seek on its first column.
-        const string heads = """FROM "Reports" r WHERE r."PlanId" = {0} AND r."SubUnit" IS NULL AND r."Value" IS NOT NULL""";
+        // The review statuses are the stored enum names (a string conversion), so the list is the enum's.
+        var statuses = string.Join(", ", Enum.GetNames<ReviewStatus>().Select(n => $"('{n}')"));
         var sql = $$"""
-            WITH RECURSIVE k("Id") AS (
-                SELECT (SELECT r."Id" {{heads}} ORDER BY r."PlanId", r."MeasureId", r."AgencyId", r."AsOf", r."ReviewStatus" LIMIT 1)
+            WITH RECURSIVE
+            pairs(m, a) AS (
+                SELECT * FROM (SELECT r."MeasureId", r."AgencyId" FROM "Reports" r WHERE {{H("r")}}
+                               ORDER BY r."PlanId", r."MeasureId", r."AgencyId" LIMIT 1) f
                 UNION ALL
-                SELECT COALESCE(
-                    (SELECT r."Id" {{heads}} AND r."MeasureId" = c."MeasureId" AND r."AgencyId" = c."AgencyId" AND r."AsOf" = c."AsOf"
-                        AND r."ReviewStatus" > c."ReviewStatus" ORDER BY r."ReviewStatus" LIMIT 1),
-                    (SELECT r."Id" {{heads}} AND r."MeasureId" = c."MeasureId" AND r."AgencyId" = c."AgencyId" AND r."AsOf" > c."AsOf"
-                        ORDER BY r."AsOf", r."ReviewStatus" LIMIT 1),
-                    (SELECT r."Id" {{heads}} AND r."MeasureId" = c."MeasureId" AND r."AgencyId" > c."AgencyId"
-                        ORDER BY r."AgencyId", r."AsOf", r."ReviewStatus" LIMIT 1),
-                    (SELECT r."Id" {{heads}} AND r."MeasureId" > c."MeasureId"
-                        ORDER BY r."MeasureId", r."AgencyId", r."AsOf", r."ReviewStatus" LIMIT 1))
-                FROM k JOIN "Reports" c ON c."Id" = k."Id"
-            )
+                SELECT CASE WHEN {{nextAgency}} IS NOT NULL THEN p.m ELSE {{nextMeasure}} END,
+                       CASE WHEN {{nextAgency}} IS NOT NULL THEN {{nextAgency}}
+                            ELSE (SELECT MIN(r."AgencyId") FROM "Reports" r WHERE {{H("r")}} AND r."MeasureId" = {{nextMeasure}}) END
+                FROM pairs p WHERE p.m IS NOT NULL
+            ),
+            dates(m, a, d) AS (
+                SELECT p.m, p.a, (SELECT MIN(r."AsOf") FROM "Reports" r WHERE {{H("r")}} AND r."MeasureId" = p.m AND r."AgencyId" = p.a)
+                FROM pairs p WHERE p.m IS NOT NULL
+                UNION ALL
+                SELECT q.m, q.a, (SELECT MIN(r."AsOf") FROM "Reports" r WHERE {{H("r")}} AND r."MeasureId" = q.m AND r."AgencyId" = q.a AND r."AsOf" > q.d)
+                FROM dates q WHERE q.d <= {1}
+            ),
+            st(s) AS (VALUES {{statuses}})
             SELECT (SELECT t."Id" FROM "Reports" t
-                    WHERE t."PlanId" = {0} AND t."SubUnit" IS NULL AND t."Value" IS NOT NULL
-                      AND t."MeasureId" = c."MeasureId" AND t."AgencyId" = c."AgencyId" AND t."AsOf" = c."AsOf" AND t."ReviewStatus" = c."ReviewStatus"{{known}}
+                    WHERE {{H("t")}} AND t."MeasureId" = q.m AND t."AgencyId" = q.a AND t."AsOf" = q.d AND t."ReviewStatus" = st.s{{known}}
                     ORDER BY t."FiledAtUtc" DESC, t."Id" DESC LIMIT 1) AS "Value"
-            FROM k JOIN "Reports" c ON c."Id" = k."Id"
-            WHERE c."AsOf" <= {1}
+            FROM dates q CROSS JOIN st WHERE q.d <= {1}
             """;
         object[] args = known.Length == 0 ? [planId, asOf] : [planId, asOf, knownBefore];
-        // A key whose rows were all filed after the cut-off has no top row (null).
+        // A key whose rows were all filed after the cut-off, or with no row of a status, has no top row (null).
         return (await db.Database.SqlQuery<long?>(FormattableStringFactory.Create(sql, args)).ToListAsync(ct)).OfType<long>().ToList();
     }
 
