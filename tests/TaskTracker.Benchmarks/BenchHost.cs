@@ -11,7 +11,7 @@ namespace TaskTracker.Benchmarks;
 /// The real service (the API's own Program) on Kestrel over real TCP, on a SQLite file in a temp folder, with
 /// production-like settings. The only addition is <see cref="MinimalEndpoint"/>, which exists only in this host.
 /// </summary>
-public sealed class BenchHost(string root, string seedRoot, int port) : WebApplicationFactory<Program>
+public sealed class BenchHost(string root, string seedRoot, int port, string? postgres = null) : WebApplicationFactory<Program>
 {
     public string DatabasePath => Path.Combine(root, "tasktracker.db");
     public Uri BaseAddress { get; } = new($"http://127.0.0.1:{port}");
@@ -21,6 +21,12 @@ public sealed class BenchHost(string root, string seedRoot, int port) : WebAppli
         builder.UseEnvironment("Production");
         builder.UseSetting("Database:SqlitePath", DatabasePath);
         builder.UseSetting("Database:SeedPath", seedRoot);
+        if (postgres is not null)
+        {
+            // The PostgreSQL phase: two of these hosts on one database (see PgPhase).
+            builder.UseSetting("Database:Provider", "Postgres");
+            builder.UseSetting("Database:PostgresConnectionString", postgres);
+        }
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "Warning");

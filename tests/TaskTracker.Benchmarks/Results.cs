@@ -8,7 +8,7 @@ internal sealed class Results(Options opts, Machine machine)
 {
     private readonly List<(string Key, string Value)> _facts = [];
     private readonly StringBuilder _tables = new();
-    private readonly List<(string Target, string Figure, bool Met)> _targets = [];
+    private readonly List<(string Target, string Figure, bool Met, string Limit)> _targets = [];
 
     private static string F(double x, string fmt = "F1") => x.ToString(fmt, CultureInfo.InvariantCulture);
 
@@ -59,37 +59,38 @@ internal sealed class Results(Options opts, Machine machine)
         foreach (var (c, p) in filing)
             _targets.Add(($"filing, {c} client(s): at least 50% of the raw insert rate",
                 $"{F(p.Rate)}/s = {F(p.Rate / raw1.Rate * 100)}% of {F(raw1.Rate)}/s (one tx); {F(p.Rate / raw2.Rate * 100)}% of {F(raw2.Rate)}/s (two tx)",
-                p.Rate >= 0.5 * raw1.Rate));
+                p.Rate >= 0.5 * raw1.Rate, "CPU per filing (see the EF commands per filing) and SQLite's single writer: the write side of issue 16"));
         var d = large["dashboard 200"].Rate / large["minimal 200"].Rate;
-        _targets.Add(($"dashboard at least 50% of the minimal endpoint ({opts.FullLabel}, 200)", $"{F(large["dashboard 200"].Rate)} vs {F(large["minimal 200"].Rate)} req/s = {F(d * 100)}%", d >= 0.5));
+        _targets.Add(($"dashboard at least 50% of the minimal endpoint ({opts.FullLabel}, 200)", $"{F(large["dashboard 200"].Rate)} vs {F(large["minimal 200"].Rate)} req/s = {F(d * 100)}%", d >= 0.5, "the middleware chain (authentication, rate limiter, metrics) and the revision read per request, against none for the minimal endpoint"));
         var d304 = large["dashboard 304"].Rate / large["minimal 200"].Rate;
-        _targets.Add(($"dashboard at least 50% of the minimal endpoint ({opts.FullLabel}, 304)", $"{F(large["dashboard 304"].Rate)} vs {F(large["minimal 200"].Rate)} req/s = {F(d304 * 100)}%", d304 >= 0.5));
-        foreach (var k in new[] { "dashboard 200", "dashboard 304", "overdue 200" })
+        _targets.Add(($"dashboard at least 50% of the minimal endpoint ({opts.FullLabel}, 304)", $"{F(large["dashboard 304"].Rate)} vs {F(large["minimal 200"].Rate)} req/s = {F(d304 * 100)}%", d304 >= 0.5, "as for the 200: the pipeline and the revision read"));
+        foreach (var k in large.Keys.Where(k => k != "minimal 200" && small.ContainsKey(k)))
         {
             var r = large[k].P99 / small[k].P99;
             _targets.Add(($"{k}: p99 at {opts.FullLabel} no more than 1.2x p99 at {opts.CheckpointLabel}",
-                $"{F(large[k].P99, "F2")} ms vs {F(small[k].P99, "F2")} ms = {F(r, "F2")}x", r <= 1.2));
+                $"{F(large[k].P99, "F2")} ms vs {F(small[k].P99, "F2")} ms = {F(r, "F2")}x", r <= 1.2,
+                "a cached read does not touch the history (one revision row); a miss recomputes: see the cold dashboard. On a loaded machine p99 is noise"));
         }
-        _targets.Add(($"peak memory at {opts.FullLabel} under 500 MB", Mb(peak) + " (whole process, load generator included)", peak < 500L * 1024 * 1024));
+        _targets.Add(($"peak memory at {opts.FullLabel} under 500 MB", Mb(peak) + " (whole process, load generator included)", peak < 500L * 1024 * 1024, "the in-process load generator's samples and the response cache"));
     }
 
     /// <summary>A free-form table (e.g. the wrk figures) and the targets it decides.</summary>
     public void Table(string markdown) => _tables.Append(markdown).AppendLine();
 
-    public void Target(string target, string figure, bool met) => _targets.Add((target, figure, met));
+    public void Target(string target, string figure, bool met, string limit = "") => _targets.Add((target, figure, met, limit));
 
     public string Markdown(TimeSpan elapsed)
     {
         var sb = new StringBuilder();
         sb.AppendLine($"## Run of {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(opts.Quick ? " (--quick: smoke run, not the figures of record)" : "")}").AppendLine();
-        sb.AppendLine($"Command: `dotnet run -c Release --project tests/TaskTracker.Benchmarks -- --reports {opts.Reports}{(opts.Quick ? " --quick" : "")}{(opts.OnePlan ? " --one-plan" : "")}{(opts.Wrk ? " --wrk" : "")} --seconds {opts.Seconds}`; took {elapsed.TotalMinutes:F1} min.").AppendLine();
+        sb.AppendLine($"Command: `dotnet run -c Release --project tests/TaskTracker.Benchmarks -- --reports {opts.Reports}{(opts.Quick ? " --quick" : "")}{(opts.OnePlan ? " --one-plan" : "")}{(opts.Wrk ? " --wrk" : "")}{(opts.Postgres is null ? "" : " --postgres")} --seconds {opts.Seconds}`; took {elapsed.TotalMinutes:F1} min.").AppendLine();
         sb.AppendLine("Machine:").AppendLine().Append(machine.Markdown).AppendLine($"- conditions: {opts.Note}; the load generator runs in the same process, on the same cores, as the service").AppendLine();
         foreach (var (k, v) in _facts) sb.AppendLine($"- {k}: {v}");
         sb.AppendLine().Append(_tables);
         sb.AppendLine("² CPU time of the whole process (service and load generator) per successful request; steadier than latency when other work shares the cores. " +
                       "The load average (1 min, whole machine) shows how much other work there was; on 2 cores anything above 2 means requests waited for a core.").AppendLine();
-        sb.AppendLine("Targets:").AppendLine().AppendLine("| target | figure | met |").AppendLine("|---|---|---|");
-        foreach (var (t, f, m) in _targets) sb.AppendLine($"| {t} | {f} | {(m ? "met" : "**not met**")} |");
+        sb.AppendLine("Targets:").AppendLine().AppendLine("| target | figure | met | what limits it (when not met) |").AppendLine("|---|---|---|---|");
+        foreach (var (t, f, m, l) in _targets) sb.AppendLine($"| {t} | {f} | {(m ? "met" : "**not met**")} | {(m ? "" : l)} |");
         return sb.ToString();
     }
 }

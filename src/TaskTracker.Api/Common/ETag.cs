@@ -18,13 +18,18 @@ internal static class PlanVersions
         public override string ToString() => $"p{PlanId}:r{Revision}:{SeedHash}";
     }
 
-    // Compiled once: the stamp is read on every cached request, so skip EF's query-cache lookup.
-    private static readonly Func<TaskTrackerDb, string, CancellationToken, Task<Version?>> ByCode =
+    // Compiled once per model: the stamp is read on every cached request, so skip EF's query-cache lookup. A compiled
+    // query only runs against the model it was compiled for; one process can hold two (the benchmark's SQLite host and
+    // its PostgreSQL hosts).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel,
+        Func<TaskTrackerDb, string, CancellationToken, Task<Version?>>> ByCode = [];
+
+    private static Func<TaskTrackerDb, string, CancellationToken, Task<Version?>> Compile() =>
         EF.CompileAsyncQuery((TaskTrackerDb db, string code, CancellationToken ct) =>
             db.Plans.AsNoTracking().Where(p => p.Code == code).Select(p => new Version(p.Id, p.Revision, p.SeedHash)).FirstOrDefault());
 
     public static async Task<Version> ReadAsync(TaskTrackerDb db, string planCode, CancellationToken ct) =>
-        await ByCode(db, planCode, ct) ?? throw new NotFoundException("Plan", planCode);
+        await ByCode.GetValue(db.Model, _ => Compile())(db, planCode, ct) ?? throw new NotFoundException("Plan", planCode);
 }
 
 /// <summary>Marks a cached read whose answer also depends on the plan's follow-up instructions (the oversight lists).</summary>

@@ -142,6 +142,11 @@ internal abstract class TaskTrackerDb(DbContextOptions options) : DbContext(opti
             // Covers the dashboard ETag stamp (MAX(Id), COUNT(*), SUM(Version) of a plan's reports) so it never reads the table.
             e.HasIndex(x => new { x.PlanId, x.Id, x.Version });
             e.HasIndex(x => x.SupersedesId).IsUnique(); // a report is corrected at most once; the chain continues from the correction
+            // Cold figures seek the latest row per (measure, agency, asOf, review status) instead of reading the history
+            // (Standing/HistoryLoader); the review queue pages by status in filing order.
+            e.HasIndex(x => new { x.PlanId, x.MeasureId, x.AgencyId, x.AsOf, x.ReviewStatus, x.FiledAtUtc, x.Id }, "IX_Reports_Heads")
+                .HasFilter("\"SubUnit\" IS NULL AND \"Value\" IS NOT NULL");
+            e.HasIndex(x => new { x.PlanId, x.ReviewStatus, x.FiledAtUtc, x.Id });
             e.HasOne(x => x.Measure).WithMany().HasForeignKey(x => x.MeasureId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(x => x.Agency).WithMany().HasForeignKey(x => x.AgencyId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(x => x.Supersedes).WithMany().HasForeignKey(x => x.SupersedesId).OnDelete(DeleteBehavior.Restrict);

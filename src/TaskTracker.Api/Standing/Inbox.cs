@@ -63,10 +63,8 @@ internal sealed class InboxCalculator(TaskTrackerDb db, StandingCalculator dashb
         var measures = dashboard.Headline.Where(h => h.TaskNumber is null).Concat(dashboard.Tasks.SelectMany(t => t.Measures))
             .Where(f => f.Status != MeasureStatus.Done).ToList();
         var cadences = await db.Measures.AsNoTracking().Where(m => m.PlanId == plan.Id).ToDictionaryAsync(m => m.Id, m => m.Cadence, ct);
-        var reportDates = (await db.Reports.AsNoTracking().Where(r => r.PlanId == plan.Id && r.ReviewStatus != ReviewStatus.Returned)
-            .Select(r => new { r.MeasureId, r.AsOf }).ToListAsync(ct)).ToLookup(r => r.MeasureId, r => r.AsOf);
         var lookahead = options.Value.InboxLookaheadDays;
-        var result = new List<InboxItem>();
+        var due = new List<(MeasureFigure F, int Months, DateOnly Start, DateOnly End, DateOnly Deadline)>();
         foreach (var f in measures)
         {
             var scoped = all.FirstOrDefault(s => s.Item.MeasureId == f.Id);
@@ -78,12 +76,12 @@ internal sealed class InboxCalculator(TaskTrackerDb db, StandingCalculator dashb
             var deadline = end.AddDays(p.ReportingGraceDays);
             if (start < plan.Start || start > plan.End || start > f.DueDate) continue;
             if (deadline.DayNumber - asOf.DayNumber > lookahead) continue;
-            if (reportDates[f.Id].Any(d => d >= start && d <= end)) continue;
-            var period = Periods.Label(start, months);
-            result.Add(new InboxItem("report-due", deadline, deadline.DayNumber - asOf.DayNumber, plan.Code, f.TaskNumber, f.Id, f.Code,
-                f.TitleZh, f.TitleEn, Periods: [period]));
+            due.Add((f, months, start, end, deadline));
         }
-        return result;
+        // One existence check per period due (any report not returned), not every report date of the plan.
+        var reported = await HistoryLoader.ReportedAsync(db, due.Select(d => (d.F.Id, d.Start, d.End)).ToList(), DateTime.MaxValue, ct);
+        return due.Where((d, i) => !reported.Contains(i)).Select(d => new InboxItem("report-due", d.Deadline, d.Deadline.DayNumber - asOf.DayNumber,
+            plan.Code, d.F.TaskNumber, d.F.Id, d.F.Code, d.F.TitleZh, d.F.TitleEn, Periods: [Periods.Label(d.Start, d.Months)])).ToList();
     }
 
     private async Task<IReadOnlySet<int>> LeadIdsAsync(int measureId, CancellationToken ct)

@@ -151,26 +151,27 @@ internal sealed class OversightService(TaskTrackerDb db, StandingCalculator dash
         ReportingCadence planCadence, int grace, Func<int, ReportingCadence?> cadenceOf, Dictionary<int, int> sectionOf,
         Func<int, Resp> responsible, Func<OversightItem, Resp, Scoped> make, DateTime knownBefore, CancellationToken ct)
     {
-        var reported = (await db.Reports.AsNoTracking()
-                .Where(r => r.PlanId == plan.Id && r.AsOf <= asOf && r.FiledAtUtc < knownBefore
-                            && (r.ReviewStatus != ReviewStatus.Returned || r.ReviewedAtUtc >= knownBefore))
-                .Select(r => new { r.MeasureId, r.AsOf }).ToListAsync(ct))
-            .ToLookup(r => r.MeasureId, r => r.AsOf);
-        var result = new List<Scoped>();
+        // The periods whose deadline has passed, then one existence check each (not every report date of the plan).
+        var owed = new List<(MeasureFigure F, int Months, string Period, DateOnly Start, DateOnly End, DateOnly Deadline)>();
         foreach (var f in figures.Where(f => f.Status != MeasureStatus.Done && f.SignedOff is null))
         {
-            var cadence = cadenceOf(f.Id) ?? planCadence;
-            var months = Periods.Months(cadence);
+            var months = Periods.Months(cadenceOf(f.Id) ?? planCadence);
             var last = f.DueDate < plan.End ? f.DueDate : plan.End;
-            var missing = new List<(string Period, DateOnly Deadline)>();
             for (var start = new DateOnly(plan.Start.Year, plan.Start.Month, 1); start <= last; start = start.AddMonths(months))
             {
                 var end = start.AddMonths(months).AddDays(-1);
                 var deadline = end.AddDays(grace);
                 if (deadline >= asOf) break;
-                if (!reported[f.Id].Any(d => d >= start && d <= end))
-                    missing.Add((Periods.Label(start, months), deadline));
+                owed.Add((f, months, Periods.Label(start, months), start, end < asOf ? end : asOf, deadline)); // only reports dated by asOf count
             }
+        }
+        var reported = await HistoryLoader.ReportedAsync(db, owed.Select(o => (o.F.Id, o.Start, o.End)).ToList(), knownBefore, ct);
+        var result = new List<Scoped>();
+        foreach (var group in owed.Select((o, i) => (o, i)).GroupBy(x => x.o.F.Id))
+        {
+            var f = group.First().o.F;
+            var months = group.First().o.Months;
+            var missing = group.Where(x => !reported.Contains(x.i)).Select(x => (x.o.Period, x.o.Deadline)).ToList();
             if (missing.Count == 0) continue;
             var oldest = missing[0].Deadline;
             var daysLate = asOf.DayNumber - oldest.DayNumber;

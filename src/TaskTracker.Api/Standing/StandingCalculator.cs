@@ -35,6 +35,9 @@ internal sealed class StandingCalculator(TaskTrackerDb db, Microsoft.Extensions.
         return computed;
     }
 
+    /// <summary>Tests only: load every report of the plan (the reference the selective load is compared with).</summary>
+    internal bool FullHistory { get; set; }
+
     // One request reads a plan's standing once: the inbox and the review lists ask several times for the same date.
     private readonly Dictionary<(int Plan, DateOnly AsOf, DateOnly? KnownAt), PlanDashboard> _computed = [];
 
@@ -59,10 +62,10 @@ internal sealed class StandingCalculator(TaskTrackerDb db, Microsoft.Extensions.
         var links = await LinksAsync(plan.Id, ct);
         var ctx = await ContextAsync(plan.Id, ct);
         var cutoff = KnownBefore(knownAt);
-        var facts = (await db.Reports.AsNoTracking()
-                .Where(r => r.PlanId == plan.Id && r.FiledAtUtc < cutoff)
-                .Select(r => new { r.MeasureId, Fact = new ReportFact(r.Id, r.AsOf, r.FiledAtUtc, r.Value, r.Status, r.Period, r.SubUnit, r.SupersedesId, r.ReviewStatus, r.ReviewedAtUtc, r.AgencyId, false) })
-                .ToListAsync(ct))
+        // Only the reports the rules can use, not the plan's whole history (HistoryLoader); FullHistory is the tests' oracle.
+        var facts = (FullHistory
+                ? await HistoryLoader.AllAsync(db, plan.Id, cutoff, ct)
+                : await HistoryLoader.NeededAsync(db, plan.Id, measures.Where(m => !m.IsTarget).Select(m => m.Id).ToList(), asOf, cutoff, ct))
             .ToLookup(x => x.MeasureId, x => x.Fact);
 
         var taskNumbers = tasks.ToDictionary(t => t.Id, t => t.Number);

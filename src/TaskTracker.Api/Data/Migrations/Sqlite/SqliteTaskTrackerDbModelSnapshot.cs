@@ -972,6 +972,11 @@ namespace TaskTracker.Data.Migrations.Sqlite
 
                     b.HasIndex("PlanId", "Id", "Version");
 
+                    b.HasIndex("PlanId", "ReviewStatus", "FiledAtUtc", "Id");
+
+                    b.HasIndex(new[] { "PlanId", "MeasureId", "AgencyId", "AsOf", "ReviewStatus", "FiledAtUtc", "Id" }, "IX_Reports_Heads")
+                        .HasFilter("\"SubUnit\" IS NULL AND \"Value\" IS NOT NULL");
+
                     b.ToTable("Reports", (string)null);
                 });
 
