@@ -393,14 +393,14 @@ function partsTable(f, unit) {
   const sum = f.figureSource === 'sum-of-parts';
   return el('div', { class: 'table-scroll parts', 'data-testid': 'parts', 'data-figure-source': f.figureSource ?? '' },
     sum ? el('p', { class: 'muted', 'data-testid': 'sum-of-parts' }, t('sumOfParts')) : null,
-    el('table', { class: 'tasks' },
+    el('table', { class: 'parts-table' },
       el('caption', {}, t('parts')),
       el('thead', {}, el('tr', {}, ['agency', 'partValue', 'partUnit', 'partAsOf'].map(h => el('th', { scope: 'col' }, t(h))))),
       el('tbody', {}, parts.map(p => el('tr', { 'data-testid': 'part-row', 'data-agency': p.agency.code, 'data-role': p.role },
         el('td', {}, pick(p.agency, 'name'), ' ', el('span', { class: 'muted' }, t(`role_${p.role.replace('-', '_')}`))),
         el('td', { class: 'value', 'data-testid': 'part-value' }, p.value ?? (p.status ? t(`ms_${p.status}`) : '—')),
         el('td', {}, unit ?? ''),
-        el('td', { 'data-testid': 'part-as-of' }, p.asOf))))));
+        el('td', { class: 'date', 'data-testid': 'part-as-of' }, p.asOf))))));
 }
 
 // Milestone steps (节点) under a milestone row: each with its due date, and its done date or a late mark.
