@@ -21,6 +21,8 @@ const TEXT = {
     assessment: '单位考核排名', rank: '名次', score: '得分', onTimeFiling: '按时报送', completionVsExpected: '完成进度',
     notOverdue: '未逾期', instructionReplies: '督办按时回复', assessmentPeriod: (f, to) => `${f} 之后至 ${to}`,
     signedOff: '已销号',
+    parts: '分项（各单位报告）', partValue: '数值', partUnit: '单位', partAsOf: '截至', sumOfParts: '合计各分项（牵头单位尚未报告）',
+    role_co_operating: '配合单位', role_member: '成员单位',
   },
   en: {
     brand: 'Work plan tracker', plan: 'Plan', asOf: 'As of', token: 'Access token', tokenLabel: 'API token (viewer)',
@@ -40,6 +42,8 @@ const TEXT = {
     assessment: 'Agency assessment', rank: 'Rank', score: 'Score', onTimeFiling: 'On-time filing', completionVsExpected: 'Completion vs expected',
     notOverdue: 'Not overdue', instructionReplies: 'Replies on time', assessmentPeriod: (f, to) => `after ${f} up to ${to}`,
     signedOff: 'Signed off',
+    parts: 'Parts (filed by agencies)', partValue: 'Value', partUnit: 'Unit', partAsOf: 'As of', sumOfParts: 'Sum of parts (the lead has filed nothing as recent)',
+    role_co_operating: 'co-operating', role_member: 'member',
   },
 };
 
@@ -343,7 +347,8 @@ async function renderTask(app, number) {
   const head = el('section', { class: 'card wide', 'data-testid': 'task-page', 'data-number': task.number },
     el('p', {}, el('a', { href: '#/', 'data-testid': 'back' }, t('back'))),
     el('h2', { 'data-testid': 'task-title' }, `${task.numeral} ${pick(task, 'title')}`),
-    figure ? el('p', {}, `${t('completion')}: `, el('strong', { 'data-testid': 'task-page-completion' }, pct(figure.completion)), ' ',
+    figure ? el('p', {}, `${t('completion')}: `, el('strong', { 'data-testid': 'task-page-completion' }, pct(figure.completion)), ' · ',
+      `${t('verified')}: `, el('strong', { 'data-testid': 'task-page-verified' }, pct(figure.verifiedCompletion)), ' ',
       `(${t('expected')} ${pct(figure.expected)}) `, statusBadge(figure.status, 'task-page-status'), ' ', signedOffBadge(figure.signedOff)) : null,
     figure ? progressBar(figure.completion, figure.expected, pick(task, 'title')) : null,
     el('p', { class: 'lead-agencies' }, `${t('agency')}: `, task.agencies.map(a => pick(a, 'name')).join('、')),
@@ -358,7 +363,9 @@ async function renderTask(app, number) {
       el('p', { class: 'muted' }, `${t('target')} ${x.valueAsWritten ?? `${x.value} ${x.unit}`}`,
         x.baseline ? ` · ${t('baseline')} ${x.baseline.value} (${x.baseline.asOf ?? ''})` : '', ` · ${t('due')} ${x.dueDate}`),
       f ? el('p', {}, `${t('latest')}: `, f.latestValue === null ? t('noReports') : `${f.latestValue} ${x.unit} (${f.latestAsOf})`, ' · ',
-        el('span', { 'data-testid': 'target-completion' }, pct(f.completion)), ' ', statusBadge(f.status, 'target-status'), ' ', signedOffBadge(f.signedOff)) : null,
+        el('span', { 'data-testid': 'target-completion' }, pct(f.completion)), ` · ${t('verified')} `,
+        el('span', { 'data-testid': 'target-verified' }, pct(f.verifiedCompletion)), ' ', statusBadge(f.status, 'target-status'), ' ', signedOffBadge(f.signedOff)) : null,
+      f ? partsTable(f, x.unit) : null,
       chart(sr),
       el('p', { class: 'legend' }, el('span', { class: 'key reported' }), t('reported'), el('span', { class: 'key expected' }), t('expectedLine'),
         el('span', { class: 'key trend' }), t('trend')));
@@ -377,6 +384,23 @@ async function renderTask(app, number) {
     })));
 
   app.replaceChildren(el('div', { class: 'grid' }, head, el('h2', { class: 'wide' }, t('measures')), ...targetCards, milestones));
+}
+
+// The parts (分项) co-operating agencies and group members filed, beside the figure; labelled when their sum is the figure.
+function partsTable(f, unit) {
+  const parts = f.parts ?? [];
+  if (parts.length === 0) return null;
+  const sum = f.figureSource === 'sum-of-parts';
+  return el('div', { class: 'table-scroll parts', 'data-testid': 'parts', 'data-figure-source': f.figureSource ?? '' },
+    sum ? el('p', { class: 'muted', 'data-testid': 'sum-of-parts' }, t('sumOfParts')) : null,
+    el('table', { class: 'parts-table' },
+      el('caption', {}, t('parts')),
+      el('thead', {}, el('tr', {}, ['agency', 'partValue', 'partUnit', 'partAsOf'].map(h => el('th', { scope: 'col' }, t(h))))),
+      el('tbody', {}, parts.map(p => el('tr', { 'data-testid': 'part-row', 'data-agency': p.agency.code, 'data-role': p.role },
+        el('td', {}, pick(p.agency, 'name'), ' ', el('span', { class: 'muted' }, t(`role_${p.role.replace('-', '_')}`))),
+        el('td', { class: 'value', 'data-testid': 'part-value' }, p.value ?? (p.status ? t(`ms_${p.status}`) : '—')),
+        el('td', {}, unit ?? ''),
+        el('td', { class: 'date', 'data-testid': 'part-as-of' }, p.asOf))))));
 }
 
 // Milestone steps (节点) under a milestone row: each with its due date, and its done date or a late mark.
