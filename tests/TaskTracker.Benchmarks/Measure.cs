@@ -27,6 +27,25 @@ public sealed class Phase(long ok, long failed, double seconds, double[] latenci
         $"{Rate,9:F1}/s  p50 {P50,8:F2} ms  p99 {P99,8:F2} ms  cpu {CpuMsPerRequest,7:F2} ms/req  load {load}  ({ok:N0} ok, {failed} failed{(firstError is null ? "" : "; first: " + firstError)})");
 }
 
+/// <summary>The filing every filing phase sends (SQLite and PostgreSQL alike): a new Idempotency-Key each, tokens in turn.</summary>
+public static class Filing
+{
+    public static HttpRequestMessage Request(Uri? baseAddress, int targetId, int n, IReadOnlyList<string> tokens)
+    {
+        var path = $"/api/targets/{targetId}/reports";
+        var m = new HttpRequestMessage(HttpMethod.Post, baseAddress is null ? new Uri(path, UriKind.Relative) : new Uri(baseAddress, path))
+        {
+            Content = new StringContent(System.Text.Json.JsonSerializer.Serialize(new
+            {
+                value = 100 + n % 50, asOf = "2025-06-30", narrative = "上半年进展 (benchmark filing)", evidence = new[] { "https://dsj.guizhou.gov.cn/" },
+            }), System.Text.Encoding.UTF8, "application/json"),
+        };
+        m.Headers.Authorization = new("Bearer", tokens[n % tokens.Count]);
+        m.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        return m;
+    }
+}
+
 public static class Load
 {
     /// <summary>N clients, each sending its next request as soon as the last one is answered, for a fixed time (after a short warm-up).</summary>

@@ -78,19 +78,7 @@ internal static class PgPhase
                 for (var i = 0; i < clients; i++) tokens.Add(await TokenAsync(a, agency));
                 var seq = 0;
                 filing[clients] = await Load.RunAsync(http, clients, opts.Seconds, () =>
-                {
-                    var n = Interlocked.Increment(ref seq);
-                    var m = new HttpRequestMessage(HttpMethod.Post, new Uri(Next(), $"/api/targets/{targetId}/reports"))
-                    {
-                        Content = new StringContent(JsonSerializer.Serialize(new
-                        {
-                            value = 100 + n % 50, asOf = "2025-06-30", narrative = "上半年进展 (benchmark filing)", evidence = new[] { "https://dsj.guizhou.gov.cn/" },
-                        }), Encoding.UTF8, "application/json"),
-                    };
-                    m.Headers.Authorization = new("Bearer", tokens[n % tokens.Count]);
-                    m.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
-                    return m;
-                }, HttpStatusCode.Created);
+                    Filing.Request(Next(), targetId, Interlocked.Increment(ref seq), tokens), HttpStatusCode.Created);
                 log($"PostgreSQL filing, {clients,2} clients over both instances: {filing[clients]}");
             }
 

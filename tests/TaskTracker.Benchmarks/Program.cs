@@ -182,19 +182,7 @@ foreach (var clients in new[] { 1, 8, 64 })
     var (c0, t0) = (Interlocked.Read(ref ef.Commands), Interlocked.Read(ref ef.Commits));
     var seq = 0;
     var phase = await Load.RunAsync(http, clients, opts.Seconds, () =>
-    {
-        var n = Interlocked.Increment(ref seq);
-        var m = new HttpRequestMessage(HttpMethod.Post, $"/api/targets/{reporter.TargetId}/reports")
-        {
-            Content = new StringContent(JsonSerializer.Serialize(new
-            {
-                value = 100 + n % 50, asOf = "2025-06-30", narrative = "上半年进展 (benchmark filing)", evidence = new[] { "https://dsj.guizhou.gov.cn/" },
-            }), Encoding.UTF8, "application/json"),
-        };
-        m.Headers.Authorization = new("Bearer", tokens[n % tokens.Count]);
-        m.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
-        return m;
-    }, HttpStatusCode.Created);
+        Filing.Request(null, reporter.TargetId, Interlocked.Increment(ref seq), tokens), HttpStatusCode.Created);
     filing[clients] = phase;
     if (phase.Ok > 0)
         statements[clients] = ((Interlocked.Read(ref ef.Commands) - c0) / (double)phase.Ok, (Interlocked.Read(ref ef.Commits) - t0) / (double)phase.Ok);
