@@ -58,7 +58,7 @@ internal sealed class SignOffHandlers(TaskTrackerDb db, Caller caller, TimeProvi
         var done = s.TaskNumber is { } n && s.MeasureId is null
             ? today.Tasks.Single(t => t.Number == n).Status == MeasureStatus.Done
             : Measures(today).FirstOrDefault(m => m.Id == s.MeasureId)?.Status == MeasureStatus.Done;
-        var inForce = await InForceAsync(s, ct);
+        var inForce = await InForce(s).AsNoTracking().FirstOrDefaultAsync(ct);
         try
         {
             return await write.RunAsync(s.PlanId, async w =>
@@ -72,7 +72,7 @@ internal sealed class SignOffHandlers(TaskTrackerDb db, Caller caller, TimeProvi
                 return dto;
             }, ct);
         }
-        catch (DbUpdateException e) when (e is not DbUpdateConcurrencyException)
+        catch (DbUpdateException e) when (Common.Security.UniqueViolation.Is(e))
         {
             // The unique index on sign-offs in force: another office user signed it off at the same moment.
             throw new ConflictException($"{s.What} was signed off at the same time by someone else.");
@@ -82,7 +82,7 @@ internal sealed class SignOffHandlers(TaskTrackerDb db, Caller caller, TimeProvi
     public async ValueTask<SignOffDto> Handle(ReopenSignOffCommand cmd, CancellationToken ct)
     {
         var s = await FindAsync(cmd.Plan, cmd.Subject, cmd.Key, ct);
-        var signOff = await db.SignOffs.FirstOrDefaultAsync(x => x.TaskId == s.TaskId && x.MeasureId == s.MeasureId && x.ReopenedAtUtc == null, ct)
+        var signOff = await InForce(s).FirstOrDefaultAsync(ct)
                       ?? throw new RuleViolationException($"{s.What} is not signed off; there is nothing to reopen.");
         return await write.RunAsync(s.PlanId, async w =>
         {
@@ -97,8 +97,8 @@ internal sealed class SignOffHandlers(TaskTrackerDb db, Caller caller, TimeProvi
 
     private static IEnumerable<MeasureFigure> Measures(PlanDashboard d) => d.Headline.Where(h => h.TaskNumber is null).Concat(d.Tasks.SelectMany(t => t.Measures));
 
-    private Task<SignOff?> InForceAsync(Subject s, CancellationToken ct) =>
-        db.SignOffs.AsNoTracking().FirstOrDefaultAsync(x => x.TaskId == s.TaskId && x.MeasureId == s.MeasureId && x.ReopenedAtUtc == null, ct);
+    // The sign-off in force for the subject (at most one: a filtered unique index).
+    private IQueryable<SignOff> InForce(Subject s) => db.SignOffs.Where(x => x.TaskId == s.TaskId && x.MeasureId == s.MeasureId && x.ReopenedAtUtc == null);
 
     private async Task<Subject> FindAsync(string planCode, SignOffSubject subject, string key, CancellationToken ct)
     {
